@@ -1,0 +1,49 @@
+# CareSlot: `make run` sets everything up and starts the app; `make test` runs every check.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+WEB_BIND ?= 127.0.0.1:8000
+export WEB_BIND
+
+.PHONY: run setup install test lint browser bench clean-venv
+
+# Re-installs whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(PY) manage.py preflight
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	@echo
+	@echo "CareSlot is starting at http://$(WEB_BIND)/  (API docs: http://$(WEB_BIND)/api/docs/)"
+	@echo "Sign in with one of the demo logins above. Ctrl-C stops web, worker and beat."
+	@echo
+	$(VENV)/bin/honcho start -f Procfile
+
+# Debian's chromium for the browser tests; installed once, when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: lint browser
+	$(PY) manage.py preflight
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) manage.py preflight
+	$(PY) -m bench

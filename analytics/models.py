@@ -1,0 +1,2 @@
+"""Fact tables and daily aggregates. Other apps reach them through analytics.services and
+analytics.selectors only."""

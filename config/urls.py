@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from config.health import healthz
+from scheduling import views as scheduling_views
+from scheduling.api import FacilityListApi
+
+facility_api = [
+    path("", include("scheduling.api_urls")),
+]
+
+facility_pages = [
+    path("", include("scheduling.urls")),
+]
+
+urlpatterns = [
+    path("", scheduling_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("api/v1/facilities/", FacilityListApi.as_view(), name="facility-list"),
+    path("api/v1/facilities/<slug:facility_slug>/", include(facility_api)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("f/<slug:facility_slug>/", include(facility_pages)),
+]

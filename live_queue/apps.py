@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class LiveQueueConfig(AppConfig):
+    name = "live_queue"

@@ -1,0 +1,139 @@
+"""What every app's API builds on: facility resolution and the role check, strict input
+serializers, facility-scoped id fields, pagination, and the history and comments endpoints that
+every facility object has."""
+
+from collections.abc import Callable, Mapping
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from scheduling import selectors, services
+from scheduling.errors import ApplicationError
+from scheduling.history import history_entries
+from scheduling.permissions import Action, role_allows
+
+
+class FacilityRolePermission(BasePermission):
+    """Resolves ``facility_slug`` to the user's membership (404 for non-members) and asks the
+    permission matrix whether their role may do what the view is about to do (403 if not)."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        membership = selectors.membership_for(user=request.user, facility_slug=view.kwargs["facility_slug"])
+        request.membership = membership
+        request.facility = membership.facility
+        required = view.required_action()
+        if not role_allows(membership.role, required):
+            raise ApplicationError(
+                "permission_denied",
+                f"The role '{membership.role}' may not do '{required}' in this facility.",
+                extra={"action": str(required), "role": membership.role},
+            )
+        return True
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Rejects fields it does not know, naming them, instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class FacilityObjectField(serializers.PrimaryKeyRelatedField):
+    """An id that must name an object of the request's facility; another facility's id is
+    reported as not existing."""
+
+    def __init__(self, *, lister: Callable, **kwargs) -> None:
+        self.lister = lister
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.lister(facility=self.context["facility"])
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    class ChangeSerializer(serializers.Serializer):
+        field = serializers.CharField()
+        old = serializers.JSONField(allow_null=True)
+        new = serializers.JSONField(allow_null=True)
+
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    history_user = serializers.CharField(allow_null=True)
+    history_request_id = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentInputSerializer(StrictInputSerializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class FacilityViewSet(viewsets.GenericViewSet):
+    """Base of every facility-scoped viewset. Subclasses name the action needed to read
+    (``view_action``) and to write (``manage_action``), and fetch objects through a selector in
+    ``get_object``. Each gets ``history/`` and ``comments/`` on its objects."""
+
+    permission_classes = [IsAuthenticated, FacilityRolePermission]
+    view_action: Action
+    manage_action: Action
+    read_actions = frozenset({"list", "retrieve", "history"})
+
+    def required_action(self) -> Action:
+        if self.action in self.read_actions:
+            return self.view_action
+        if self.action == "comments":
+            return self.view_action if self.request.method == "GET" else Action.COMMENT_ADD
+        return self.manage_action
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["facility"] = getattr(self.request, "facility", None)
+        return context
+
+    def paginated(self, queryset, serializer_class) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(queryset))
+        return self.get_paginated_response(
+            serializer_class(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    def validated(self, serializer_class, *, partial: bool = False) -> dict:
+        serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, facility_slug: str, pk: str) -> Response:
+        entries = history_entries(instance=self.get_object())
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=CommentOutputSerializer(many=True), filters=False)
+    @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def comments(self, request, facility_slug: str, pk: str) -> Response:
+        target = self.get_object()
+        if request.method == "GET":
+            comments = selectors.comment_list(facility=request.facility, target=target)
+            return Response(CommentOutputSerializer(comments, many=True).data)
+        fields = self.validated(CommentInputSerializer)
+        comment = services.comment_add(
+            facility=request.facility, actor=request.user, target=target, text=fields["text"]
+        )
+        return Response(CommentOutputSerializer(comment).data, status=201)

@@ -1,0 +1,176 @@
+"""The shared kernel: the tenant, memberships, patients, departments, appointment types and
+the schedulable resources that availability and booking hang off."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from scheduling.history import audit_history
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA time zone.")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Clinic administrator"
+    MANAGER = "manager", "Nurse manager"
+    SCHEDULER = "scheduler", "Front desk / scheduler"
+    CLINICIAN = "clinician", "Clinician (resource owner)"
+    ANALYST = "analyst", "Analyst (read-only analytics)"
+
+
+class ResourceKind(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    NURSE = "nurse", "Nurse"
+    CHAIR = "chair", "Chair"
+    ROOM = "room", "Room"
+    THEATRE = "theatre", "Theatre"
+    EQUIPMENT = "equipment", "Equipment"
+
+
+class Facility(models.Model):
+    """The tenant: a hospital or clinic. Every other row belongs to exactly one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one facility; a user may hold different roles in different facilities."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["facility__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["facility", "user"], name="membership_unique_user_facility")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.facility}"
+
+
+class Department(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="departments")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["facility", "code"], name="department_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="appointment_types")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=200)
+    default_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    active = models.BooleanField(default=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code"], name="appointment_type_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(default_minutes__gte=1, default_minutes__lte=24 * 60),
+                name="appointment_type_minutes_in_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patient(models.Model):
+    """A patient of one facility. Every patient in this project is fictitious."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=30, help_text="Medical record number, unique in the facility.")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=30, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["name", "mrn"]
+        constraints = [models.UniqueConstraint(fields=["facility", "mrn"], name="patient_unique_mrn")]
+        indexes = [models.Index(Lower("name"), "facility", name="patient_name_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mrn})"
+
+
+class SchedulableResource(models.Model):
+    """Anything that can be booked: a person (linked to their user) or a place or device."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="resources")
+    kind = models.CharField(max_length=20, choices=ResourceKind.choices)
+    name = models.CharField(max_length=200)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="resources"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resources",
+        help_text="The person this resource stands for (practitioners and nurses).",
+    )
+    active = models.BooleanField(default=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["facility", "kind", "name"], name="resource_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Comment(models.Model):
+    """A note any member with access may attach to any object of their facility."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="comments")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["facility", "content_type", "object_id"], name="comment_target")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.content_type.model} #{self.object_id}"

@@ -1,0 +1,66 @@
+"""The permission matrix: which role may do which action. The API, the UI and Django admin all
+ask ``role_allows``; the README prints ``matrix_markdown()``.
+
+An action is named ``<entity>.<verb>``. Later capabilities add their rows here.
+"""
+
+from enum import StrEnum
+
+from scheduling.models import Role
+
+
+class Action(StrEnum):
+    FACILITY_VIEW = "facility.view"
+    FACILITY_MANAGE = "facility.manage"
+    MEMBERSHIP_VIEW = "membership.view"
+    MEMBERSHIP_MANAGE = "membership.manage"
+    PATIENT_VIEW = "patient.view"
+    PATIENT_MANAGE = "patient.manage"
+    DEPARTMENT_VIEW = "department.view"
+    DEPARTMENT_MANAGE = "department.manage"
+    APPOINTMENT_TYPE_VIEW = "appointment_type.view"
+    APPOINTMENT_TYPE_MANAGE = "appointment_type.manage"
+    RESOURCE_VIEW = "resource.view"
+    RESOURCE_MANAGE = "resource.manage"
+    COMMENT_ADD = "comment.add"
+    ADMIN_SITE = "admin_site.use"
+
+
+_ALL = frozenset(Role)
+_STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.CLINICIAN})
+
+# Analysts see aggregates, never patient records; clinicians read patients but the front desk
+# registers them; resources and appointment types are set up by administrators and managers.
+MATRIX: dict[Action, frozenset[Role]] = {
+    Action.FACILITY_VIEW: _ALL,
+    Action.FACILITY_MANAGE: frozenset({Role.ADMIN}),
+    Action.MEMBERSHIP_VIEW: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.MEMBERSHIP_MANAGE: frozenset({Role.ADMIN}),
+    Action.PATIENT_VIEW: _STAFF,
+    Action.PATIENT_MANAGE: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
+    Action.DEPARTMENT_VIEW: _ALL,
+    Action.DEPARTMENT_MANAGE: frozenset({Role.ADMIN}),
+    Action.APPOINTMENT_TYPE_VIEW: _ALL,
+    Action.APPOINTMENT_TYPE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.RESOURCE_VIEW: _ALL,
+    Action.RESOURCE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.COMMENT_ADD: _STAFF,
+    Action.ADMIN_SITE: frozenset({Role.ADMIN}),
+}
+
+
+def role_allows(role: str, action: Action) -> bool:
+    return Role(role) in MATRIX[action]
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table, the form the README shows."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(role.value for role in roles) + " |",
+        "| --- | " + " | ".join("---" for _ in roles) + " |",
+    ]
+    for action, allowed in MATRIX.items():
+        cells = " | ".join("yes" if role in allowed else "—" for role in roles)
+        lines.append(f"| `{action.value}` | {cells} |")
+    return "\n".join(lines)

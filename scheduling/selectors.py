@@ -1,0 +1,105 @@
+"""Reads of the shared kernel. Every function takes the facility and filters by it; an object of
+another facility is "not found", never someone else's data."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from scheduling.errors import NotFound
+from scheduling.models import (
+    AppointmentType,
+    Comment,
+    Department,
+    Facility,
+    Membership,
+    Patient,
+    SchedulableResource,
+)
+
+
+def membership_for(*, user, facility_slug: str) -> Membership:
+    """The user's membership in the facility named by ``facility_slug``. A facility the user does
+    not belong to is indistinguishable from one that does not exist."""
+    if not user.is_authenticated:
+        raise NotFound("Facility")
+    membership = Membership.objects.select_related("facility").filter(user=user, facility__slug=facility_slug).first()
+    if membership is None:
+        raise NotFound("Facility")
+    return membership
+
+
+def membership_list_for_user(*, user) -> QuerySet[Membership]:
+    return Membership.objects.select_related("facility").filter(user=user).order_by("facility__name")
+
+
+def membership_list(*, facility: Facility) -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").filter(facility=facility).order_by("user__username")
+
+
+def membership_get(*, facility: Facility, membership_id: int, for_update: bool = False) -> Membership:
+    return _get(membership_list(facility=facility), membership_id, "Membership", for_update)
+
+
+def member_user_list(*, facility: Facility) -> QuerySet:
+    """The users who hold a membership in the facility."""
+    return get_user_model().objects.filter(memberships__facility=facility).order_by("username")
+
+
+def patient_list(*, facility: Facility, search: str = "") -> QuerySet[Patient]:
+    patients = Patient.objects.filter(facility=facility)
+    if search:
+        patients = patients.filter(Q(name__icontains=search) | Q(mrn__icontains=search) | Q(phone__icontains=search))
+    return patients.order_by("name", "mrn")
+
+
+def patient_get(*, facility: Facility, patient_id: int, for_update: bool = False) -> Patient:
+    return _get(Patient.objects.filter(facility=facility), patient_id, "Patient", for_update)
+
+
+def department_list(*, facility: Facility) -> QuerySet[Department]:
+    return Department.objects.filter(facility=facility).order_by("name")
+
+
+def department_get(*, facility: Facility, department_id: int, for_update: bool = False) -> Department:
+    return _get(department_list(facility=facility), department_id, "Department", for_update)
+
+
+def appointment_type_list(*, facility: Facility) -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(facility=facility).order_by("name")
+
+
+def appointment_type_get(*, facility: Facility, appointment_type_id: int, for_update: bool = False) -> AppointmentType:
+    return _get(appointment_type_list(facility=facility), appointment_type_id, "Appointment type", for_update)
+
+
+def resource_list(*, facility: Facility, search: str = "") -> QuerySet[SchedulableResource]:
+    resources = SchedulableResource.objects.filter(facility=facility).select_related("department", "user")
+    if search:
+        resources = resources.filter(Q(name__icontains=search) | Q(department__name__icontains=search))
+    return resources.order_by("kind", "name")
+
+
+def resource_get(*, facility: Facility, resource_id: int, for_update: bool = False) -> SchedulableResource:
+    return _get(resource_list(facility=facility), resource_id, "Resource", for_update)
+
+
+def comment_list(*, facility: Facility, target) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(
+            facility=facility,
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=target.pk,
+        )
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def _get(queryset: QuerySet, pk, what: str, for_update: bool):
+    if for_update:
+        # of=("self",) so nullable joins from select_related do not block FOR UPDATE.
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound(what) from None

@@ -1,0 +1,195 @@
+"""Writes of the shared kernel. Each service takes the facility and the acting user, validates
+the model (constraints included), records the actor in history, and turns a database conflict
+into an ApplicationError naming the field."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from scheduling import selectors
+from scheduling.errors import ApplicationError
+from scheduling.models import (
+    AppointmentType,
+    Comment,
+    Department,
+    Facility,
+    Membership,
+    Patient,
+    Role,
+    SchedulableResource,
+)
+
+PATIENT_FIELDS = ("mrn", "name", "date_of_birth", "phone")
+DEPARTMENT_FIELDS = ("code", "name")
+APPOINTMENT_TYPE_FIELDS = ("code", "name", "default_minutes", "active")
+RESOURCE_FIELDS = ("kind", "name", "department", "user", "active")
+FACILITY_FIELDS = ("name", "time_zone")
+
+# Unique constraint → the input field it is about, and what to tell the user.
+_DUPLICATE = {
+    "patient_unique_mrn": ("mrn", "A patient with this MRN already exists in the facility."),
+    "department_unique_code": ("code", "A department with this code already exists."),
+    "appointment_type_unique_code": ("code", "An appointment type with this code already exists."),
+    "resource_unique_name": ("name", "A resource of this kind with this name already exists."),
+    "membership_unique_user_facility": ("username", "This user is already a member of the facility."),
+}
+
+
+def facility_update(*, facility: Facility, actor, changes: dict) -> Facility:
+    with transaction.atomic():
+        locked = Facility.objects.select_for_update().get(pk=facility.pk)
+        return _apply_and_save(locked, actor=actor, changes=changes, allowed=FACILITY_FIELDS)
+
+
+def patient_create(*, facility: Facility, actor, mrn: str, name: str, date_of_birth, phone: str = "") -> Patient:
+    patient = Patient(facility=facility, mrn=mrn, name=name, date_of_birth=date_of_birth, phone=phone)
+    return _save(patient, actor=actor)
+
+
+def patient_update(*, facility: Facility, actor, patient_id: int, changes: dict) -> Patient:
+    with transaction.atomic():
+        patient = selectors.patient_get(facility=facility, patient_id=patient_id, for_update=True)
+        return _apply_and_save(patient, actor=actor, changes=changes, allowed=PATIENT_FIELDS)
+
+
+def department_create(*, facility: Facility, actor, code: str, name: str) -> Department:
+    return _save(Department(facility=facility, code=code, name=name), actor=actor)
+
+
+def department_update(*, facility: Facility, actor, department_id: int, changes: dict) -> Department:
+    with transaction.atomic():
+        department = selectors.department_get(facility=facility, department_id=department_id, for_update=True)
+        return _apply_and_save(department, actor=actor, changes=changes, allowed=DEPARTMENT_FIELDS)
+
+
+def appointment_type_create(
+    *, facility: Facility, actor, code: str, name: str, default_minutes: int, active: bool = True
+) -> AppointmentType:
+    appointment_type = AppointmentType(
+        facility=facility, code=code, name=name, default_minutes=default_minutes, active=active
+    )
+    return _save(appointment_type, actor=actor)
+
+
+def appointment_type_update(*, facility: Facility, actor, appointment_type_id: int, changes: dict) -> AppointmentType:
+    with transaction.atomic():
+        appointment_type = selectors.appointment_type_get(
+            facility=facility, appointment_type_id=appointment_type_id, for_update=True
+        )
+        return _apply_and_save(appointment_type, actor=actor, changes=changes, allowed=APPOINTMENT_TYPE_FIELDS)
+
+
+def resource_create(
+    *, facility: Facility, actor, kind: str, name: str, department=None, user=None, active: bool = True
+) -> SchedulableResource:
+    resource = SchedulableResource(
+        facility=facility, kind=kind, name=name, department=department, user=user, active=active
+    )
+    _check_resource_links(resource)
+    return _save(resource, actor=actor)
+
+
+def resource_update(*, facility: Facility, actor, resource_id: int, changes: dict) -> SchedulableResource:
+    with transaction.atomic():
+        resource = selectors.resource_get(facility=facility, resource_id=resource_id, for_update=True)
+        _assign(resource, changes, RESOURCE_FIELDS)
+        _check_resource_links(resource)
+        return _save(resource, actor=actor)
+
+
+def membership_create(*, facility: Facility, actor, username: str, role: str) -> Membership:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ApplicationError("invalid", "No such user.", fields={"username": ["No user with this username."]})
+    return _save(Membership(facility=facility, user=user, role=role), actor=actor)
+
+
+def membership_update(*, facility: Facility, actor, membership_id: int, role: str) -> Membership:
+    """Changes a member's role. Locks the facility's admin memberships so two administrators
+    demoting each other at once cannot leave the facility without one."""
+    with transaction.atomic():
+        admins = list(
+            Membership.objects.select_for_update()
+            .filter(facility=facility, role=Role.ADMIN)
+            .values_list("pk", flat=True)
+        )
+        membership = selectors.membership_get(facility=facility, membership_id=membership_id, for_update=True)
+        if membership.role == Role.ADMIN and role != Role.ADMIN and admins == [membership.pk]:
+            raise ApplicationError(
+                "last_admin",
+                "The facility must keep at least one administrator.",
+                fields={"role": ["This is the facility's last administrator."]},
+                status_code=409,
+            )
+        membership.role = role
+        return _save(membership, actor=actor)
+
+
+def comment_add(*, facility: Facility, actor, target: models.Model, text: str) -> Comment:
+    if getattr(target, "facility_id", None) != facility.pk:
+        raise ApplicationError("not_found", "Object not found.")
+    text = text.strip()
+    if not text:
+        raise ApplicationError("invalid", "A comment needs text.", fields={"text": ["This field may not be blank."]})
+    comment = Comment(facility=facility, target=target, author=actor, text=text)
+    return _save(comment, actor=actor)
+
+
+def _check_resource_links(resource: SchedulableResource) -> None:
+    if resource.department_id is not None and resource.department.facility_id != resource.facility_id:
+        raise ApplicationError("invalid", "Unknown department.", fields={"department": ["Department not found."]})
+    if (
+        resource.user_id is not None
+        and not Membership.objects.filter(facility_id=resource.facility_id, user_id=resource.user_id).exists()
+    ):
+        raise ApplicationError(
+            "invalid", "The user is not a member.", fields={"user": ["This user is not a member of the facility."]}
+        )
+
+
+def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ApplicationError("invalid", "Unknown fields.", fields={name: ["Unknown field."] for name in unknown})
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
+def _apply_and_save(instance: models.Model, *, actor, changes: dict, allowed: tuple[str, ...]):
+    _assign(instance, changes, allowed)
+    return _save(instance, actor=actor)
+
+
+def _save(instance: models.Model, *, actor):
+    """Validates (field rules and constraints) and saves with the actor in history. A concurrent
+    insert that slips past validation still meets the database constraint, reported the same way."""
+    try:
+        # Uniqueness is left to the database, which names the constraint and so the field.
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ApplicationError("invalid", "Invalid input.", fields=_field_errors(exc)) from None
+    instance._history_user = actor
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        constraint = _constraint_name(exc)
+        field, message = _DUPLICATE.get(constraint, ("non_field_errors", "This conflicts with an existing record."))
+        raise ApplicationError(
+            "duplicate", message, fields={field: [message]}, extra={"constraint": constraint}, status_code=409
+        ) from None
+    return instance
+
+
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in errors_for]
+            for field, errors_for in exc.message_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
+    return getattr(diag, "constraint_name", "") or ""

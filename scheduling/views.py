@@ -1,0 +1,112 @@
+"""Pages of the shared kernel: the facility home, patients and resources (with live search),
+registering a patient."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views import View
+
+from scheduling import selectors, services
+from scheduling.errors import ApplicationError
+from scheduling.filters import PatientFilter, ResourceFilter
+from scheduling.permissions import Action
+from scheduling.ui import FacilityPageMixin
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request):
+    """Straight to the user's facility; a user of several picks one."""
+    memberships = list(selectors.membership_list_for_user(user=request.user))
+    if len(memberships) == 1:
+        return redirect("scheduling:facility_home", facility_slug=memberships[0].facility.slug)
+    return render(request, "scheduling/choose_facility.html", {"memberships": memberships})
+
+
+class FacilityHomeView(FacilityPageMixin, View):
+    def get(self, request, facility_slug: str):
+        facility = request.facility
+        context = {
+            "resource_count": selectors.resource_list(facility=facility).filter(active=True).count(),
+            "department_count": selectors.department_list(facility=facility).count(),
+            "patient_count": selectors.patient_list(facility=facility).count()
+            if self.can(Action.PATIENT_VIEW)
+            else None,
+        }
+        return render(request, "scheduling/facility_home.html", context)
+
+
+class _SearchListView(FacilityPageMixin, View):
+    """A list page whose search box and filters re-render only the table (htmx)."""
+
+    template_name: str
+    rows_template_name: str
+    filterset_class: type
+
+    def rows(self):
+        raise NotImplementedError
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def get(self, request, facility_slug: str):
+        filterset = self.filterset_class(request.GET, queryset=self.rows())
+        rows = filterset.qs if filterset.is_valid() else self.rows().none()
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {"filterset": filterset, "page": page, **self.extra_context()}
+        template = self.rows_template_name if request.headers.get("HX-Request") else self.template_name
+        return render(request, template, context)
+
+
+class PatientListView(_SearchListView):
+    required_action = Action.PATIENT_VIEW
+    template_name = "scheduling/patient_list.html"
+    rows_template_name = "scheduling/_patient_rows.html"
+    filterset_class = PatientFilter
+
+    def rows(self):
+        return selectors.patient_list(facility=self.request.facility)
+
+    def extra_context(self) -> dict:
+        return {"can_register": self.can(Action.PATIENT_MANAGE)}
+
+
+class ResourceListView(_SearchListView):
+    required_action = Action.RESOURCE_VIEW
+    template_name = "scheduling/resource_list.html"
+    rows_template_name = "scheduling/_resource_rows.html"
+    filterset_class = ResourceFilter
+
+    def rows(self):
+        return selectors.resource_list(facility=self.request.facility)
+
+
+class PatientForm(forms.Form):
+    mrn = forms.RegexField(label="MRN", regex=r"^[A-Za-z0-9-]{1,30}$", max_length=30)
+    name = forms.CharField(max_length=200)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    phone = forms.RegexField(regex=r"^[0-9 +()-]{0,30}$", max_length=30, required=False)
+
+
+class PatientCreateView(FacilityPageMixin, View):
+    required_action = Action.PATIENT_MANAGE
+
+    def get(self, request, facility_slug: str):
+        return render(request, "scheduling/patient_form.html", {"form": PatientForm()})
+
+    def post(self, request, facility_slug: str):
+        form = PatientForm(request.POST)
+        if form.is_valid():
+            try:
+                patient = services.patient_create(facility=request.facility, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                for field, problems in error.fields.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, f"Registered {patient.name} ({patient.mrn}).")
+                return redirect("scheduling:patients", facility_slug=facility_slug)
+        return render(request, "scheduling/patient_form.html", {"form": form}, status=400)
