@@ -26,13 +26,16 @@ class FacilityRolePermission(BasePermission):
         membership = selectors.membership_for(user=request.user, facility_slug=view.kwargs["facility_slug"])
         request.membership = membership
         request.facility = membership.facility
-        required = view.required_action()
-        if not role_allows(membership.role, required):
-            raise ApplicationError(
-                "permission_denied",
-                f"The role '{membership.role}' may not do '{required}' in this facility.",
-                extra={"action": str(required), "role": membership.role},
-            )
+        required_actions = view.required_action()
+        if isinstance(required_actions, Action):
+            required_actions = (required_actions,)
+        for required in required_actions:
+            if not role_allows(membership.role, required):
+                raise ApplicationError(
+                    "permission_denied",
+                    f"The role '{membership.role}' may not do '{required}' in this facility.",
+                    extra={"action": str(required), "role": membership.role},
+                )
         return True
 
 
@@ -87,20 +90,22 @@ class CommentInputSerializer(StrictInputSerializer):
 
 class FacilityViewSet(viewsets.GenericViewSet):
     """Base of every facility-scoped viewset. Subclasses name the action needed to read
-    (``view_action``) and to write (``manage_action``), and fetch objects through a selector in
-    ``get_object``. Each gets ``history/`` and ``comments/`` on its objects."""
+    (``view_action``) and to write (``manage_action``), or override ``required_action``; they
+    fetch objects through a selector in ``get_object``. Each gets ``history/`` and ``comments/``."""
 
     permission_classes = [IsAuthenticated, FacilityRolePermission]
     view_action: Action
     manage_action: Action
     read_actions = frozenset({"list", "retrieve", "history"})
 
-    def required_action(self) -> Action:
+    def required_action(self) -> Action | tuple[Action, ...]:
+        """The action (or every action) the role must be allowed for this request."""
         if self.action in self.read_actions:
-            return self.view_action
+            return (self.view_action,)
         if self.action == "comments":
-            return self.view_action if self.request.method == "GET" else Action.COMMENT_ADD
-        return self.manage_action
+            # Commenting needs sight of the object as well as the right to comment.
+            return (self.view_action,) if self.request.method == "GET" else (self.view_action, Action.COMMENT_ADD)
+        return (self.manage_action,)
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
