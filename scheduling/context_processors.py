@@ -14,5 +14,5 @@ def facility_navigation(request) -> dict:
         "my_memberships": list(selectors.membership_list_for_user(user=user)),
         "nav_items": navigation_for(request),
         "can_use_admin": user.is_superuser
-        or (membership is not None and role_allows(membership.role, Action.ADMIN_SITE)),
+        or (user.is_staff and membership is not None and role_allows(membership.role, Action.ADMIN_SITE)),
     }

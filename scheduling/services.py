@@ -101,7 +101,9 @@ def membership_create(*, facility: Facility, actor, username: str, role: str) ->
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise ApplicationError("invalid", "No such user.", fields={"username": ["No user with this username."]})
-    return _save(Membership(facility=facility, user=user, role=role), actor=actor)
+    membership = _save(Membership(facility=facility, user=user, role=role), actor=actor)
+    _grant_admin_site(membership)
+    return membership
 
 
 def membership_update(*, facility: Facility, actor, membership_id: int, role: str) -> Membership:
@@ -122,7 +124,16 @@ def membership_update(*, facility: Facility, actor, membership_id: int, role: st
                 status_code=409,
             )
         membership.role = role
-        return _save(membership, actor=actor)
+        _save(membership, actor=actor)
+        _grant_admin_site(membership)
+        return membership
+
+
+def _grant_admin_site(membership: Membership) -> None:
+    """Clinic administrators use Django admin, where they see only the facilities they administer."""
+    if membership.role == Role.ADMIN and not membership.user.is_staff:
+        membership.user.is_staff = True
+        membership.user.save(update_fields=["is_staff"])
 
 
 def comment_add(*, facility: Facility, actor, target: models.Model, text: str) -> Comment:

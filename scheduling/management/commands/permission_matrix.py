@@ -1,4 +1,5 @@
 """Prints the permission matrix, or writes it into README.md between its markers."""
+
 from pathlib import Path
 
 from django.conf import settings
