@@ -28,7 +28,7 @@ run: setup
 	@echo "CareSlot is starting at http://$(WEB_BIND)/  (API docs: http://$(WEB_BIND)/api/docs/)"
 	@echo "Sign in with one of the demo logins above. Ctrl-C stops web, worker and beat."
 	@echo
-	$(VENV)/bin/honcho start -f Procfile
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile
 
 # Debian's chromium for the browser tests; installed once, when missing.
 browser:
