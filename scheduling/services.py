@@ -2,6 +2,9 @@
 the model (constraints included), records the actor in history, and turns a database conflict
 into an ApplicationError naming the field."""
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -144,6 +147,12 @@ def comment_add(*, facility: Facility, actor, target: models.Model, text: str) -
         raise ApplicationError("invalid", "A comment needs text.", fields={"text": ["This field may not be blank."]})
     comment = Comment(facility=facility, target=target, author=actor, text=text)
     return _save(comment, actor=actor)
+
+
+def sessions_clear_expired() -> None:
+    """Deletes expired login sessions (nightly, from Celery beat). Not facility data, so not
+    facility-scoped."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def _check_resource_links(resource: SchedulableResource) -> None:
