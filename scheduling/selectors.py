@@ -40,9 +40,20 @@ def membership_get(*, facility: Facility, membership_id: int, for_update: bool =
     return _get(membership_list(facility=facility), membership_id, "Membership", for_update)
 
 
-def member_user_list(*, facility: Facility) -> QuerySet:
-    """The users who hold a membership in the facility."""
-    return get_user_model().objects.filter(memberships__facility=facility).order_by("username")
+def member_user_list(*, facility: Facility, roles: list[str] | None = None) -> QuerySet:
+    """The users who hold a membership in the facility (with one of ``roles``, if given)."""
+    memberships = Membership.objects.filter(facility=facility)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return get_user_model().objects.filter(pk__in=memberships.values("user_id")).order_by("username")
+
+
+def facility_get(*, facility_id: int) -> Facility:
+    """For background tasks, which receive the facility as a primitive id."""
+    try:
+        return Facility.objects.get(pk=facility_id)
+    except Facility.DoesNotExist:
+        raise NotFound("Facility") from None
 
 
 def patient_list(*, facility: Facility, search: str = "") -> QuerySet[Patient]:

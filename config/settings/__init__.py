@@ -2,5 +2,6 @@
 
 from config.settings.api import *  # noqa: F401,F403
 from config.settings.base import *  # noqa: F401,F403
+from config.settings.booking import *  # noqa: F401,F403
 from config.settings.celery import *  # noqa: F401,F403
 from config.settings.email import *  # noqa: F401,F403
