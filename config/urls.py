@@ -10,10 +10,12 @@ from scheduling.api import FacilityListApi
 
 facility_api = [
     path("", include("scheduling.api_urls")),
+    path("", include("availability.api_urls")),
 ]
 
 facility_pages = [
     path("", include("scheduling.urls")),
+    path("availability/", include("availability.urls")),
 ]
 
 urlpatterns = [

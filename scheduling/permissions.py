@@ -23,6 +23,11 @@ class Action(StrEnum):
     RESOURCE_VIEW = "resource.view"
     RESOURCE_MANAGE = "resource.manage"
     COMMENT_ADD = "comment.add"
+    AVAILABILITY_VIEW = "availability.view"
+    AVAILABILITY_MANAGE_ANY = "availability.manage_any"
+    AVAILABILITY_MANAGE_OWN = "availability.manage_own"
+    AVAILABILITY_MANAGE_DELEGATED = "availability.manage_delegated"
+    AVAILABILITY_DELEGATE = "availability.delegate"
     ADMIN_SITE = "admin_site.use"
 
 
@@ -45,6 +50,15 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.RESOURCE_VIEW: _ALL,
     Action.RESOURCE_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.COMMENT_ADD: _STAFF,
+    # Availability: everyone reads; managers and admins manage any resource of the facility; a
+    # clinician manages the resource that stands for them (``manage_own``) and may delegate it
+    # (``delegate``, own resources only) to a named member, who then manages that one resource
+    # if their role allows ``manage_delegated``. Checked per resource in availability.selectors.
+    Action.AVAILABILITY_VIEW: _ALL,
+    Action.AVAILABILITY_MANAGE_ANY: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.AVAILABILITY_MANAGE_OWN: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
+    Action.AVAILABILITY_MANAGE_DELEGATED: _STAFF,
+    Action.AVAILABILITY_DELEGATE: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
     Action.ADMIN_SITE: frozenset({Role.ADMIN}),
 }
 

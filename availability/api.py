@@ -1,0 +1,703 @@
+"""REST API of availability: schedules with their weekly windows, exceptions, booking policies,
+slot durations, delegations, and the slot, statistics and search reads. Each action reads
+through one selector or writes through one service.
+
+Permissions: reads need ``availability.view``. Writes pass a role gate
+(``availability.manage_delegated``) and the service then decides for the resource at hand: a
+manager or admin manages any, a clinician their own or one delegated to them.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from availability import selectors, services
+from availability.models import (
+    Availability,
+    AvailabilityException,
+    BookingPolicy,
+    Schedule,
+    ScheduleDelegation,
+    SlotDuration,
+    WindowType,
+)
+from scheduling import selectors as kernel
+from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
+from scheduling.errors import ApplicationError
+from scheduling.permissions import Action
+
+MAX_RANGE_DAYS = 62
+
+
+def _resource_kinds():
+    return apps.get_model("scheduling", "SchedulableResource")._meta.get_field("kind").choices
+
+
+# --- serializers --------------------------------------------------------------------------
+
+
+class AvailabilityOutputSerializer(serializers.ModelSerializer):
+    appointment_types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Availability
+        fields = [
+            "id",
+            "name",
+            "weekdays",
+            "start_time",
+            "end_time",
+            "type",
+            "slot_size_minutes",
+            "tokens_per_slot",
+            "appointment_types",
+            "daily_patient_limit",
+        ]
+
+
+class ScheduleOutputSerializer(serializers.ModelSerializer):
+    availabilities = AvailabilityOutputSerializer(many=True, read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "resource",
+            "name",
+            "valid_from",
+            "valid_till",
+            "in_force",
+            "booking_horizon_days",
+            "booking_notice_minutes",
+            "previous",
+            "availabilities",
+        ]
+
+    def get_in_force(self, schedule) -> bool:
+        now = self.context.get("now") or dt.datetime.now(dt.UTC)
+        return schedule.valid_from <= now and (schedule.valid_till is None or now < schedule.valid_till)
+
+
+class WindowInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
+    start_time = serializers.TimeField(help_text="Wall-clock time in the facility's zone.")
+    end_time = serializers.TimeField(help_text="Wall-clock; 00:00 means midnight at the end of the day.")
+    type = serializers.ChoiceField(choices=WindowType.choices)
+    slot_size_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+    tokens_per_slot = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    appointment_types = FacilityObjectField(
+        lister=kernel.appointment_type_list, many=True, required=False, help_text="Empty: every type."
+    )
+    daily_patient_limit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+    def to_window(self, fields: dict) -> services.WindowInput:
+        return window_input(fields)
+
+
+def window_input(fields: dict) -> services.WindowInput:
+    return services.WindowInput(
+        weekdays=list(fields["weekdays"]),
+        start_time=fields["start_time"],
+        end_time=fields["end_time"],
+        type=fields["type"],
+        slot_size_minutes=fields.get("slot_size_minutes"),
+        tokens_per_slot=fields.get("tokens_per_slot"),
+        appointment_type_ids=[t.pk for t in fields.get("appointment_types", [])],
+        daily_patient_limit=fields.get("daily_patient_limit"),
+        name=fields.get("name", ""),
+    )
+
+
+class WindowChangeSerializer(WindowInputSerializer):
+    effective_from = serializers.DateTimeField(
+        required=False, help_text="When the change takes effect (default now); a schedule in force is versioned."
+    )
+
+
+class ScheduleCreateSerializer(StrictInputSerializer):
+    resource = FacilityObjectField(lister=kernel.resource_list)
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    valid_from = serializers.DateTimeField()
+    valid_till = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
+    booking_notice_minutes = serializers.IntegerField(
+        min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
+    )
+    availabilities = WindowInputSerializer(many=True, required=False, default=list)
+
+
+class ScheduleReplaceSerializer(StrictInputSerializer):
+    effective_from = serializers.DateTimeField(required=False, help_text="Default now.")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_till = serializers.DateTimeField(required=False, allow_null=True)
+    booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
+    booking_notice_minutes = serializers.IntegerField(
+        min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
+    )
+    availabilities = WindowInputSerializer(many=True)
+
+
+class ScheduleCloseSerializer(StrictInputSerializer):
+    valid_till = serializers.DateTimeField()
+
+
+class WindowResultSerializer(serializers.Serializer):
+    schedule = ScheduleOutputSerializer(help_text="The schedule version in force from the change.")
+    availability = AvailabilityOutputSerializer()
+
+
+class ExceptionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = [
+            "id",
+            "resource",
+            "is_available",
+            "start",
+            "end",
+            "reason",
+            "type",
+            "slot_size_minutes",
+            "tokens_per_slot",
+            "created_at",
+        ]
+
+
+class ExceptionInputSerializer(StrictInputSerializer):
+    resource = FacilityObjectField(lister=kernel.resource_list)
+    is_available = serializers.BooleanField(
+        required=False, default=False, help_text="True adds time outside the weekly pattern; false removes time."
+    )
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=300)
+    type = serializers.ChoiceField(choices=WindowType.choices, required=False, default=WindowType.OPEN)
+    slot_size_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+    tokens_per_slot = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+
+
+class ExceptionQuerySerializer(serializers.Serializer):
+    resource = serializers.IntegerField(required=False)
+    start = serializers.DateTimeField(required=False, help_text="Exceptions ending after this instant.")
+    end = serializers.DateTimeField(required=False, help_text="Exceptions starting before this instant.")
+    is_available = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ScheduleQuerySerializer(serializers.Serializer):
+    resource = serializers.IntegerField(required=False)
+    in_force_at = serializers.DateTimeField(required=False)
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    resource = serializers.IntegerField(source="resource_id")
+    resource_name = serializers.SerializerMethodField()
+    start = serializers.DateTimeField(help_text="UTC.")
+    end = serializers.DateTimeField(help_text="UTC.")
+    local_start = serializers.SerializerMethodField(help_text="Wall clock of the facility, with its offset.")
+    local_end = serializers.SerializerMethodField()
+    type = serializers.ChoiceField(choices=WindowType.choices)
+    capacity = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    bookable = serializers.BooleanField()
+    availability = serializers.IntegerField(source="availability_id", allow_null=True)
+    exception = serializers.IntegerField(source="exception_id", allow_null=True)
+
+    def get_resource_name(self, slot) -> str:
+        return self.context["resource_names"].get(slot.resource_id, "")
+
+    def get_local_start(self, slot) -> str:
+        return slot.start.astimezone(self.context["zone"]).isoformat()
+
+    def get_local_end(self, slot) -> str:
+        return slot.end.astimezone(self.context["zone"]).isoformat()
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    from_ = serializers.DateField(help_text="First local date.")
+    to = serializers.DateField(help_text=f"Last local date (inclusive); at most {MAX_RANGE_DAYS} days in all.")
+    appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": ["Must not be before from."]})
+        if (attrs["to"] - attrs["from"]).days + 1 > MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"to": [f"A range covers at most {MAX_RANGE_DAYS} days."]})
+        return attrs
+
+
+class StatsQuerySerializer(SlotQuerySerializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("appointment_type")
+        return fields
+
+
+class SlotSearchQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Local date.")
+    kind = serializers.ChoiceField(choices=[], required=False)
+    department = FacilityObjectField(lister=kernel.department_list, required=False, allow_null=True)
+    appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _resource_kinds()
+
+
+class DayStatsSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    slots = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    booked = serializers.IntegerField(help_text="Units of active bookings starting that day.")
+    bookable_slots = serializers.IntegerField()
+
+
+class BookingPolicySerializer(StrictInputSerializer):
+    booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, help_text="Days ahead bookable.")
+    booking_notice_minutes = serializers.IntegerField(
+        min_value=0, max_value=60 * 24 * 60, help_text="How late before a slot it can be booked."
+    )
+    default_slot_minutes = serializers.IntegerField(
+        min_value=5, max_value=24 * 60, required=False, allow_null=True, default=None
+    )
+
+
+class SlotDurationOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlotDuration
+        fields = ["id", "appointment_type", "department", "minutes"]
+
+
+class SlotDurationInputSerializer(StrictInputSerializer):
+    appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)
+    department = FacilityObjectField(lister=kernel.department_list, required=False, allow_null=True)
+    minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
+
+
+class DelegationOutputSerializer(serializers.ModelSerializer):
+    delegate = serializers.CharField(source="delegate.username")
+    granted_by = serializers.CharField(source="granted_by.username")
+
+    class Meta:
+        model = ScheduleDelegation
+        fields = ["id", "resource", "delegate", "granted_by", "created_at", "revoked_at"]
+
+
+class DelegationInputSerializer(StrictInputSerializer):
+    resource = FacilityObjectField(lister=kernel.resource_list)
+    delegate = serializers.CharField(max_length=150, help_text="Username of a member of the facility.")
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+class AvailabilityViewSet(FacilityViewSet):
+    view_action = Action.AVAILABILITY_VIEW
+    # The role gate; the service then checks the resource (own, delegated, or any).
+    manage_action = Action.AVAILABILITY_MANAGE_DELEGATED
+
+    def query(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def schedule_response(self, schedule, status: int = 200) -> Response:
+        return Response(ScheduleOutputSerializer(schedule).data, status=status)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ScheduleQuerySerializer], responses=ScheduleOutputSerializer(many=True)),
+    retrieve=extend_schema(responses=ScheduleOutputSerializer),
+    create=extend_schema(request=ScheduleCreateSerializer, responses={201: ScheduleOutputSerializer}),
+    update=extend_schema(
+        request=ScheduleReplaceSerializer,
+        responses=ScheduleOutputSerializer,
+        description="A new version: the schedule is closed at effective_from and the returned one starts there "
+        "(a schedule not yet in force is edited in place). 409 would_strand_bookings if future bookings would "
+        "fall outside availability.",
+    ),
+)
+class ScheduleViewSet(AvailabilityViewSet):
+    queryset = Schedule.objects.none()
+    http_method_names = ["get", "post", "put", "head", "options"]
+    filter_backends = []
+
+    def get_object(self):
+        return selectors.schedule_get(facility=self.request.facility, schedule_id=self.kwargs["pk"])
+
+    def list(self, request, facility_slug: str):
+        params = self.query(ScheduleQuerySerializer)
+        schedules = selectors.schedule_list(
+            facility=request.facility, resource_id=params.get("resource"), in_force_at=params.get("in_force_at")
+        )
+        return self.paginated(schedules, ScheduleOutputSerializer)
+
+    def retrieve(self, request, facility_slug: str, pk: str):
+        return self.schedule_response(self.get_object())
+
+    def create(self, request, facility_slug: str):
+        fields = self.validated(ScheduleCreateSerializer)
+        schedule = services.schedule_create(
+            facility=request.facility,
+            actor=request.user,
+            resource_id=fields["resource"].pk,
+            valid_from=fields["valid_from"],
+            valid_till=fields["valid_till"],
+            name=fields["name"],
+            booking_horizon_days=fields.get("booking_horizon_days"),
+            booking_notice_minutes=fields.get("booking_notice_minutes"),
+            availabilities=[window_input(window) for window in fields["availabilities"]],
+        )
+        return self.schedule_response(schedule, status=201)
+
+    def update(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        fields = self.validated(ScheduleReplaceSerializer)
+        keep = services.KEEP
+        schedule = services.schedule_replace(
+            facility=request.facility,
+            actor=request.user,
+            schedule_id=pk,
+            availabilities=[window_input(window) for window in fields["availabilities"]],
+            effective_from=fields.get("effective_from"),
+            name=fields.get("name"),
+            valid_till=fields.get("valid_till", keep),
+            booking_horizon_days=fields.get("booking_horizon_days", keep),
+            booking_notice_minutes=fields.get("booking_notice_minutes", keep),
+        )
+        return self.schedule_response(schedule)
+
+    @extend_schema(request=ScheduleCloseSerializer, responses=ScheduleOutputSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        fields = self.validated(ScheduleCloseSerializer)
+        schedule = services.schedule_close(
+            facility=request.facility, actor=request.user, schedule_id=pk, valid_till=fields["valid_till"]
+        )
+        return self.schedule_response(schedule)
+
+
+class EffectiveFromQuerySerializer(serializers.Serializer):
+    effective_from = serializers.DateTimeField(required=False, help_text="When the removal takes effect (default now).")
+
+
+@extend_schema_view(
+    list=extend_schema(responses=AvailabilityOutputSerializer(many=True)),
+    retrieve=extend_schema(responses=AvailabilityOutputSerializer),
+    create=extend_schema(request=WindowChangeSerializer, responses={201: WindowResultSerializer}),
+    update=extend_schema(request=WindowChangeSerializer, responses=WindowResultSerializer),
+    destroy=extend_schema(parameters=[EffectiveFromQuerySerializer], responses=ScheduleOutputSerializer),
+)
+class ScheduleAvailabilityViewSet(AvailabilityViewSet):
+    """The weekly windows of one schedule. Changing one versions a schedule in force; every
+    write answers with the schedule version in force from the change."""
+
+    queryset = Availability.objects.none()
+    pagination_class = None
+    filter_backends = []
+
+    def get_object(self):
+        return selectors.availability_get(
+            facility=self.request.facility, schedule_id=self.schedule().pk, availability_id=self.kwargs["pk"]
+        )
+
+    def schedule(self):
+        return selectors.schedule_get(facility=self.request.facility, schedule_id=self.kwargs["schedule_pk"])
+
+    def list(self, request, facility_slug: str, schedule_pk: str):
+        return Response(AvailabilityOutputSerializer(self.schedule().availabilities.all(), many=True).data)
+
+    def retrieve(self, request, facility_slug: str, schedule_pk: str, pk: str):
+        return Response(AvailabilityOutputSerializer(self.get_object()).data)
+
+    def create(self, request, facility_slug: str, schedule_pk: str):
+        self.schedule()
+        fields = self.validated(WindowChangeSerializer)
+        schedule, window = services.availability_add(
+            facility=request.facility,
+            actor=request.user,
+            schedule_id=schedule_pk,
+            window=window_input(fields),
+            effective_from=fields.get("effective_from"),
+        )
+        return self.window_response(schedule, window, 201)
+
+    def update(self, request, facility_slug: str, schedule_pk: str, pk: str):
+        self.get_object()
+        fields = self.validated(WindowChangeSerializer)
+        schedule, window = services.availability_update(
+            facility=request.facility,
+            actor=request.user,
+            schedule_id=schedule_pk,
+            availability_id=pk,
+            window=window_input(fields),
+            effective_from=fields.get("effective_from"),
+        )
+        return self.window_response(schedule, window, 200)
+
+    def destroy(self, request, facility_slug: str, schedule_pk: str, pk: str):
+        self.get_object()
+        params = self.query(EffectiveFromQuerySerializer)
+        schedule = services.availability_remove(
+            facility=request.facility,
+            actor=request.user,
+            schedule_id=schedule_pk,
+            availability_id=pk,
+            effective_from=params.get("effective_from"),
+        )
+        return self.schedule_response(schedule)
+
+    def window_response(self, schedule, window, status: int) -> Response:
+        window = next(w for w in schedule.availabilities.all() if w.pk == window.pk)
+        return Response(
+            {
+                "schedule": ScheduleOutputSerializer(schedule).data,
+                "availability": AvailabilityOutputSerializer(window).data,
+            },
+            status=status,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[ExceptionQuerySerializer], responses=ExceptionOutputSerializer(many=True)),
+    retrieve=extend_schema(responses=ExceptionOutputSerializer),
+    create=extend_schema(
+        request=ExceptionInputSerializer,
+        responses={201: ExceptionOutputSerializer},
+        description="409 would_strand_bookings if a removing exception covers future active bookings.",
+    ),
+    destroy=extend_schema(responses={204: None}),
+)
+class ExceptionViewSet(AvailabilityViewSet):
+    queryset = AvailabilityException.objects.none()
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    filter_backends = []
+
+    def get_object(self):
+        return selectors.exception_get(facility=self.request.facility, exception_id=self.kwargs["pk"])
+
+    def list(self, request, facility_slug: str):
+        params = self.query(ExceptionQuerySerializer)
+        exceptions = selectors.exception_list(
+            facility=request.facility,
+            resource_id=params.get("resource"),
+            start=params.get("start"),
+            end=params.get("end"),
+            is_available=params.get("is_available"),
+        )
+        return self.paginated(exceptions, ExceptionOutputSerializer)
+
+    def retrieve(self, request, facility_slug: str, pk: str):
+        return Response(ExceptionOutputSerializer(self.get_object()).data)
+
+    def create(self, request, facility_slug: str):
+        fields = self.validated(ExceptionInputSerializer)
+        fields["resource_id"] = fields.pop("resource").pk
+        exception = services.exception_create(facility=request.facility, actor=request.user, **fields)
+        return Response(ExceptionOutputSerializer(exception).data, status=201)
+
+    def destroy(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        services.exception_remove(facility=request.facility, actor=request.user, exception_id=pk)
+        return Response(status=204)
+
+
+class SlotViewSet(AvailabilityViewSet):
+    """What can be booked: one resource's slots and day statistics, and a search across resources."""
+
+    queryset = Schedule.objects.none()
+    pagination_class = None
+    filter_backends = []
+
+    def required_action(self) -> Action:
+        return Action.AVAILABILITY_VIEW
+
+    def resource(self):
+        return kernel.resource_get(facility=self.request.facility, resource_id=self.kwargs["resource_id"])
+
+    def slot_response(self, slots, resources) -> Response:
+        context = {
+            "zone": ZoneInfo(self.request.facility.time_zone),
+            "resource_names": {resource.pk: resource.name for resource in resources},
+        }
+        return Response(SlotOutputSerializer(slots, many=True, context=context).data)
+
+    @extend_schema(
+        parameters=[SlotQuerySerializer],
+        responses=SlotOutputSerializer(many=True),
+        description="The slots of one resource over local dates from..to (inclusive, at most "
+        f"{MAX_RANGE_DAYS} days): capacity, booked and remaining, and whether each can be booked now. "
+        "Slots past the booking horizon are not listed.",
+    )
+    def resource_slots(self, request, facility_slug: str, resource_id: str):
+        resource = self.resource()
+        params = self.query(SlotQuerySerializer)
+        appointment_type = params.get("appointment_type")
+        slots = selectors.slot_list(
+            facility=request.facility,
+            resource_ids=[resource.pk],
+            start_date=params["from"],
+            end_date=params["to"],
+            appointment_type_id=appointment_type.pk if appointment_type else None,
+        )
+        return self.slot_response(slots, [resource])
+
+    @extend_schema(parameters=[StatsQuerySerializer], responses=DayStatsSerializer(many=True))
+    def resource_stats(self, request, facility_slug: str, resource_id: str):
+        resource = self.resource()
+        params = self.query(StatsQuerySerializer)
+        days = selectors.availability_stats(
+            facility=request.facility, resource_id=resource.pk, start_date=params["from"], end_date=params["to"]
+        )
+        return Response(DayStatsSerializer(days, many=True).data)
+
+    @extend_schema(
+        parameters=[SlotSearchQuerySerializer],
+        responses=SlotOutputSerializer(many=True),
+        description="The free, bookable slots of every active resource of the kind (and department) on one "
+        "local date, earliest first — the first free chair is the first row.",
+    )
+    def search(self, request, facility_slug: str):
+        params = self.query(SlotSearchQuerySerializer)
+        department, appointment_type = params.get("department"), params.get("appointment_type")
+        slots = selectors.slot_search(
+            facility=request.facility,
+            date=params["date"],
+            kind=params.get("kind"),
+            department_id=department.pk if department else None,
+            appointment_type_id=appointment_type.pk if appointment_type else None,
+        )
+        names = kernel.resource_list(facility=request.facility).filter(pk__in={slot.resource_id for slot in slots})
+        return self.slot_response(slots, list(names))
+
+
+class BookingPolicyViewSet(AvailabilityViewSet):
+    queryset = BookingPolicy.objects.none()
+    pagination_class = None
+    filter_backends = []
+
+    def required_action(self) -> Action:
+        return self.view_action if self.request.method == "GET" else self.manage_action
+
+    @extend_schema(responses=BookingPolicySerializer)
+    def retrieve(self, request, facility_slug: str, resource_id: str):
+        resource = kernel.resource_get(facility=request.facility, resource_id=resource_id)
+        policy = selectors.booking_policy_get(facility=request.facility, resource_id=resource.pk)
+        defaults = selectors.DEFAULT_POLICY
+        body = {
+            "booking_horizon_days": policy.booking_horizon_days if policy else defaults.horizon_days,
+            "booking_notice_minutes": policy.booking_notice_minutes if policy else defaults.notice_minutes,
+            "default_slot_minutes": policy.default_slot_minutes if policy else None,
+        }
+        return Response(body)
+
+    @extend_schema(request=BookingPolicySerializer, responses=BookingPolicySerializer)
+    def update(self, request, facility_slug: str, resource_id: str):
+        resource = kernel.resource_get(facility=request.facility, resource_id=resource_id)
+        fields = self.validated(BookingPolicySerializer)
+        policy = services.booking_policy_set(
+            facility=request.facility, actor=request.user, resource_id=resource.pk, **fields
+        )
+        return Response(BookingPolicySerializer(policy).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=SlotDurationOutputSerializer(many=True)),
+    create=extend_schema(request=SlotDurationInputSerializer, responses={201: SlotDurationOutputSerializer}),
+    destroy=extend_schema(responses={204: None}),
+)
+class SlotDurationViewSet(AvailabilityViewSet):
+    """Open-slot lengths per appointment type or department, over each resource's default."""
+
+    queryset = SlotDuration.objects.none()
+    manage_action = Action.AVAILABILITY_MANAGE_ANY
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    pagination_class = None
+    filter_backends = []
+
+    def get_object(self):
+        return selectors.slot_duration_get(facility=self.request.facility, slot_duration_id=self.kwargs["pk"])
+
+    def list(self, request, facility_slug: str):
+        return Response(
+            SlotDurationOutputSerializer(selectors.slot_duration_list(facility=request.facility), many=True).data
+        )
+
+    def create(self, request, facility_slug: str):
+        fields = self.validated(SlotDurationInputSerializer)
+        appointment_type, department = fields.get("appointment_type"), fields.get("department")
+        duration = services.slot_duration_set(
+            facility=request.facility,
+            actor=request.user,
+            minutes=fields["minutes"],
+            appointment_type_id=appointment_type.pk if appointment_type else None,
+            department_id=department.pk if department else None,
+        )
+        return Response(SlotDurationOutputSerializer(duration).data, status=201)
+
+    def destroy(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        services.slot_duration_remove(facility=request.facility, actor=request.user, slot_duration_id=pk)
+        return Response(status=204)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("resource", OpenApiTypes.INT)], responses=DelegationOutputSerializer(many=True)
+    ),
+    create=extend_schema(request=DelegationInputSerializer, responses={201: DelegationOutputSerializer}),
+)
+class DelegationViewSet(AvailabilityViewSet):
+    """A clinician lets a named member manage their availability, and revokes it."""
+
+    queryset = ScheduleDelegation.objects.none()
+    http_method_names = ["get", "post", "head", "options"]
+    filter_backends = []
+
+    def get_object(self):
+        return selectors.delegation_get(facility=self.request.facility, delegation_id=self.kwargs["pk"])
+
+    def list(self, request, facility_slug: str):
+        resource = request.query_params.get("resource")
+        if resource is not None and not resource.isdigit():
+            raise ApplicationError("invalid", "Invalid input: resource.", fields={"resource": ["A number."]})
+        delegations = selectors.delegation_list(
+            facility=request.facility, resource_id=int(resource) if resource else None
+        )
+        return self.paginated(delegations, DelegationOutputSerializer)
+
+    def create(self, request, facility_slug: str):
+        fields = self.validated(DelegationInputSerializer)
+        delegation = services.delegation_grant(
+            facility=request.facility,
+            actor=request.user,
+            resource_id=fields["resource"].pk,
+            delegate_username=fields["delegate"],
+        )
+        return Response(DelegationOutputSerializer(delegation).data, status=201)
+
+    @extend_schema(request=None, responses=DelegationOutputSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def revoke(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        delegation = services.delegation_revoke(facility=request.facility, actor=request.user, delegation_id=pk)
+        return Response(DelegationOutputSerializer(delegation).data)

@@ -1,0 +1,603 @@
+"""Reads of availability: schedules, windows, exceptions, policies, delegations, and what can be
+booked — slots, day statistics and the check booking calls before it books.
+
+Every function takes the facility and filters by it. The slot functions run a fixed number of
+SQL queries whatever the number of resources (configuration rows are fetched for all resources
+at once and handed to the pure ``availability.engine``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from availability import booking_source, engine
+from availability.models import (
+    Availability,
+    AvailabilityException,
+    BookingPolicy,
+    Schedule,
+    ScheduleDelegation,
+    SlotDuration,
+)
+from scheduling import selectors as kernel
+from scheduling.errors import ApplicationError, NotFound
+from scheduling.permissions import Action, role_allows
+
+DEFAULT_POLICY = engine.Policy()
+FALLBACK_SLOT_MINUTES = 30
+#: Stranding checks look this far ahead for future bookings.
+BOOKING_LOOKAHEAD = dt.timedelta(days=3 * 366)
+
+Slot = engine.Slot
+
+
+@dataclass(frozen=True)
+class BookableWindow:
+    """What admits an interval: the window (or extra time) it falls in, and its limits."""
+
+    resource_id: int
+    type: str  # "tokens" or "open"
+    window_start: dt.datetime
+    window_end: dt.datetime
+    slot_start: dt.datetime
+    slot_end: dt.datetime
+    tokens_per_slot: int | None
+    daily_patient_limit: int | None
+    booked_that_day: int
+    schedule_id: int | None
+    availability_id: int | None
+    exception_id: int | None
+
+
+@dataclass(frozen=True)
+class DayStats:
+    date: dt.date
+    slots: int
+    capacity: int
+    booked: int
+    bookable_slots: int
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def schedule_list(*, facility, resource_id: int | None = None, in_force_at: dt.datetime | None = None) -> QuerySet:
+    schedules = Schedule.objects.filter(facility=facility).prefetch_related(
+        Prefetch("availabilities", queryset=Availability.objects.order_by("start_time", "id")),
+        "availabilities__appointment_types",
+    )
+    if resource_id is not None:
+        schedules = schedules.filter(resource_id=resource_id)
+    if in_force_at is not None:
+        schedules = schedules.filter(valid_from__lte=in_force_at).filter(
+            Q(valid_till__isnull=True) | Q(valid_till__gt=in_force_at)
+        )
+    return schedules.order_by("resource_id", "valid_from", "id")
+
+
+def schedule_get(*, facility, schedule_id, for_update: bool = False) -> Schedule:
+    if for_update:
+        return _get(Schedule.objects.filter(facility=facility).select_for_update(), schedule_id, "Schedule")
+    return _get(schedule_list(facility=facility), schedule_id, "Schedule")
+
+
+def schedule_current(*, facility, resource_id: int, at: dt.datetime | None = None) -> Schedule | None:
+    """The schedule in force at ``at`` (now), else the next one to come into force."""
+    at = at or timezone.now()
+    schedules = schedule_list(facility=facility, resource_id=resource_id)
+    return (
+        schedules.filter(valid_from__lte=at).filter(Q(valid_till__isnull=True) | Q(valid_till__gt=at)).first()
+        or schedules.filter(valid_from__gt=at).first()
+    )
+
+
+def availability_get(*, facility, schedule_id, availability_id) -> Availability:
+    return _get(
+        Availability.objects.filter(facility=facility, schedule_id=_int(schedule_id)).prefetch_related(
+            "appointment_types"
+        ),
+        availability_id,
+        "Availability",
+    )
+
+
+def exception_list(
+    *,
+    facility,
+    resource_id: int | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    is_available: bool | None = None,
+) -> QuerySet:
+    exceptions = AvailabilityException.objects.filter(facility=facility)
+    if resource_id is not None:
+        exceptions = exceptions.filter(resource_id=resource_id)
+    if start is not None:
+        exceptions = exceptions.filter(end__gt=start)
+    if end is not None:
+        exceptions = exceptions.filter(start__lt=end)
+    if is_available is not None:
+        exceptions = exceptions.filter(is_available=is_available)
+    return exceptions.order_by("start", "id")
+
+
+def exception_get(*, facility, exception_id, for_update: bool = False) -> AvailabilityException:
+    exceptions = AvailabilityException.objects.filter(facility=facility)
+    if for_update:
+        exceptions = exceptions.select_for_update()
+    return _get(exceptions, exception_id, "Exception")
+
+
+def booking_policy_get(*, facility, resource_id: int) -> BookingPolicy | None:
+    return BookingPolicy.objects.filter(facility=facility, resource_id=resource_id).first()
+
+
+def slot_duration_list(*, facility) -> QuerySet:
+    return SlotDuration.objects.filter(facility=facility).order_by("appointment_type_id", "department_id", "id")
+
+
+def slot_duration_get(*, facility, slot_duration_id, for_update: bool = False) -> SlotDuration:
+    durations = SlotDuration.objects.filter(facility=facility)
+    if for_update:
+        durations = durations.select_for_update()
+    return _get(durations, slot_duration_id, "Slot duration")
+
+
+def delegation_list(*, facility, resource_id: int | None = None, active_only: bool = True) -> QuerySet:
+    delegations = ScheduleDelegation.objects.filter(facility=facility).select_related("delegate", "granted_by")
+    if resource_id is not None:
+        delegations = delegations.filter(resource_id=resource_id)
+    if active_only:
+        delegations = delegations.filter(revoked_at__isnull=True)
+    return delegations.order_by("-created_at", "id")
+
+
+def delegation_get(*, facility, delegation_id, for_update: bool = False) -> ScheduleDelegation:
+    delegations = ScheduleDelegation.objects.filter(facility=facility)
+    if for_update:
+        delegations = delegations.select_for_update()
+    return _get(delegations, delegation_id, "Delegation")
+
+
+# --- who may manage -----------------------------------------------------------------------
+
+
+def management_reason(*, facility, user, resource) -> str | None:
+    """Why ``user`` may manage the availability of ``resource`` ("any", "own", "delegated"),
+    or None. A non-member is "not found"."""
+    membership = kernel.membership_for(user=user, facility_slug=facility.slug)
+    role = membership.role
+    if role_allows(role, Action.AVAILABILITY_MANAGE_ANY):
+        return "any"
+    if role_allows(role, Action.AVAILABILITY_MANAGE_OWN) and resource.user_id == user.pk:
+        return "own"
+    if (
+        role_allows(role, Action.AVAILABILITY_MANAGE_DELEGATED)
+        and delegation_list(facility=facility, resource_id=resource.pk).filter(delegate=user).exists()
+    ):
+        return "delegated"
+    return None
+
+
+def managed_resource_ids(*, facility, user) -> set[int] | None:
+    """The resources whose availability ``user`` manages; None means every resource."""
+    membership = kernel.membership_for(user=user, facility_slug=facility.slug)
+    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_ANY):
+        return None
+    ids: set[int] = set()
+    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_OWN):
+        ids |= set(kernel.resource_list(facility=facility).filter(user=user).values_list("pk", flat=True))
+    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_DELEGATED):
+        ids |= set(delegation_list(facility=facility).filter(delegate=user).values_list("resource_id", flat=True))
+    return ids
+
+
+# --- what can be booked -------------------------------------------------------------------
+
+
+def slot_list(
+    *,
+    facility,
+    resource_ids: list[int],
+    start_date: dt.date,
+    end_date: dt.date,
+    appointment_type_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """The slots of the resources over the facility-local dates ``start_date``..``end_date``
+    (inclusive), grouped by resource in the order given, each resource's slots by time. Start
+    and end are aware UTC datetimes; ``booked`` and ``remaining`` come from the registered
+    booking sources. Runs a fixed number of queries whatever the number of resources.
+    Resource ids of another facility are ignored."""
+    resources = list(kernel.resource_list(facility=facility).filter(pk__in=list(resource_ids)))
+    order = {rid: index for index, rid in enumerate(resource_ids)}
+    resources.sort(key=lambda resource: order.get(resource.pk, 0))
+    return _slots(
+        facility=facility,
+        resources=resources,
+        start_date=start_date,
+        end_date=end_date,
+        appointment_type=_appointment_type(facility, appointment_type_id),
+        now=now or timezone.now(),
+    )
+
+
+def slot_search(
+    *,
+    facility,
+    date: dt.date,
+    kind: str | None = None,
+    department_id: int | None = None,
+    appointment_type_id: int | None = None,
+    now: dt.datetime | None = None,
+    free_only: bool = True,
+) -> list[Slot]:
+    """The (free, bookable) slots of every active resource matching ``kind`` and
+    ``department`` on one local date, earliest first: "the first free chair". A fixed number
+    of queries whatever the number of resources."""
+    resources = kernel.resource_list(facility=facility).filter(active=True)
+    if kind:
+        resources = resources.filter(kind=kind)
+    if department_id is not None:
+        resources = resources.filter(department_id=department_id)
+    slots = _slots(
+        facility=facility,
+        resources=list(resources),
+        start_date=date,
+        end_date=date,
+        appointment_type=_appointment_type(facility, appointment_type_id),
+        now=now or timezone.now(),
+    )
+    if free_only:
+        slots = [slot for slot in slots if slot.bookable]
+    slots.sort(key=lambda slot: (slot.start, slot.resource_id))
+    return slots
+
+
+def availability_stats(
+    *, facility, resource_id: int, start_date: dt.date, end_date: dt.date, now: dt.datetime | None = None
+) -> list[DayStats]:
+    """Per local day: the slots the weekly pattern and exceptions give (whatever the booking
+    horizon), their capacity, the units booked that day, and how many slots can still be booked."""
+    resource = kernel.resource_get(facility=facility, resource_id=resource_id)
+    now = now or timezone.now()
+    calendar = engine.Calendar(facility.time_zone)
+    start, end = calendar.day_start(start_date), calendar.day_start(end_date + engine.ONE_DAY)
+    inputs, bookings = _load(facility=facility, resources=[resource], start=start, end=end, appointment_type=None)
+    per_day: dict[dt.date, list[int]] = {day: [0, 0, 0, 0] for day in engine.days(start_date, end_date)}
+    resource_bookings = bookings.get(resource.pk, [])
+    for _, booking_start, _, units in resource_bookings:
+        day = calendar.local_date(booking_start)
+        if day in per_day:
+            per_day[day][2] += units
+    slots = engine.slots_for(
+        inputs=inputs[resource.pk],
+        calendar=calendar,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        bookings=resource_bookings,
+        offer_beyond_horizon=True,
+    )
+    for slot in slots:
+        row = per_day.get(calendar.local_date(slot.start))
+        if row is not None:
+            row[0] += 1
+            row[1] += slot.capacity
+            row[3] += slot.bookable
+    return [DayStats(day, *row) for day, row in per_day.items()]
+
+
+def bookable_interval_check(
+    *,
+    facility,
+    resource_id: int,
+    appointment_type_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None = None,
+) -> BookableWindow:
+    """Whether [start, end) can be booked on the resource for the appointment type, now.
+
+    Returns the window that admits it. Otherwise raises ``ApplicationError`` with code
+    ``not_bookable`` (HTTP 409) and ``extra["reason"]`` one of ``in_past``,
+    ``outside_availability`` (no window or extra time contains it whole, or a removing
+    exception overlaps it), ``appointment_type_not_accepted``, ``not_slot_aligned`` (a token
+    window admits exactly one of its slots), ``inside_notice``, ``beyond_horizon``,
+    ``daily_limit_reached`` (the units of the day's active bookings, which must not yet include
+    this one, already reach the window's limit). An unknown resource is 404; an unknown
+    appointment type or a malformed interval is 400 naming the field. Does not look at what
+    else is booked in the interval: that is booking's to guard.
+    """
+    resource = kernel.resource_get(facility=facility, resource_id=resource_id)
+    appointment_type = _appointment_type(facility, appointment_type_id)
+    if start is None or end is None or timezone.is_naive(start) or timezone.is_naive(end):
+        raise ApplicationError("invalid", "Start and end must be aware datetimes.", fields={"start": ["Required."]})
+    if end <= start:
+        raise ApplicationError("invalid", "The end must be after the start.", fields={"end": ["Must be after start."]})
+    now = now or timezone.now()
+    if start < now:
+        _not_bookable("in_past", "The interval starts in the past.", "start")
+    calendar = engine.Calendar(facility.time_zone)
+    first_day = calendar.local_date(start) - engine.ONE_DAY
+    last_day = calendar.local_date(end)
+    range_start, range_end = calendar.day_start(first_day), calendar.day_start(last_day + engine.ONE_DAY)
+    inputs_by_resource, bookings = _load(
+        facility=facility, resources=[resource], start=range_start, end=range_end, appointment_type=appointment_type
+    )
+    inputs = inputs_by_resource[resource.pk]
+    removing, adding = engine.removals_for(inputs)
+    blocks = [
+        block
+        for block in engine.blocks_for(inputs=inputs, calendar=calendar, start_date=first_day, end_date=last_day)
+        if block.start <= start
+        and end <= block.end
+        and (block.exception_id is not None or not engine.overlapping(adding, start, end))
+    ]
+    blocked_by = engine.overlapping(removing, start, end)
+    if not blocks or blocked_by:
+        why = " (an exception removes this time)" if blocked_by else ""
+        _not_bookable("outside_availability", f"The resource is not available for the whole interval{why}.", "start")
+    # Unlike a slot listing, a check without an appointment type fits only windows taking every type.
+    type_id = appointment_type.pk if appointment_type else None
+    accepting = [block for block in blocks if not block.appointment_type_ids or type_id in block.appointment_type_ids]
+    if not accepting:
+        what = f"{appointment_type.name} appointments" if appointment_type else "appointments without a type"
+        _not_bookable(
+            "appointment_type_not_accepted", f"The window at this time does not take {what}.", "appointment_type"
+        )
+    block = accepting[0]
+    slot_start, slot_end = block.start, block.end
+    if block.type == engine.TOKENS:
+        step = dt.timedelta(minutes=block.slot_minutes)
+        offset = start - block.origin
+        if end - start != step or offset % step:
+            _not_bookable(
+                "not_slot_aligned",
+                f"This window books whole {block.slot_minutes}-minute slots starting at "
+                f"{block.origin.astimezone(calendar.tz):%H:%M}.",
+                "start",
+            )
+        slot_start, slot_end = start, end
+    schedule = block.schedule
+    policy = inputs.policy
+    notice = schedule.notice_minutes if schedule and schedule.notice_minutes is not None else policy.notice_minutes
+    if start < now + dt.timedelta(minutes=notice):
+        _not_bookable("inside_notice", f"The resource must be booked at least {notice} minutes ahead.", "start")
+    horizon = schedule.horizon_days if schedule and schedule.horizon_days is not None else policy.horizon_days
+    if calendar.local_date(start) > calendar.local_date(now) + dt.timedelta(days=horizon):
+        _not_bookable("beyond_horizon", f"The resource can be booked at most {horizon} days ahead.", "start")
+    day = calendar.local_date(start)
+    booked_that_day = sum(
+        units
+        for _, booking_start, _, units in bookings.get(resource.pk, [])
+        if calendar.local_date(booking_start) == day
+    )
+    if block.daily_limit is not None and booked_that_day >= block.daily_limit:
+        _not_bookable(
+            "daily_limit_reached",
+            f"The limit of {block.daily_limit} patients on {day:%Y-%m-%d} is reached.",
+            "start",
+        )
+    return BookableWindow(
+        resource_id=resource.pk,
+        type=block.type,
+        window_start=block.start,
+        window_end=block.end,
+        slot_start=slot_start,
+        slot_end=slot_end,
+        tokens_per_slot=block.tokens,
+        daily_patient_limit=block.daily_limit,
+        booked_that_day=booked_that_day,
+        schedule_id=schedule.id if schedule else None,
+        availability_id=block.window_id,
+        exception_id=block.exception_id,
+    )
+
+
+def stranded_bookings(*, facility, resource, now: dt.datetime | None = None) -> list[booking_source.Interval]:
+    """The resource's future active bookings that its availability (as the database now holds
+    it, in the caller's transaction) no longer covers."""
+    now = now or timezone.now()
+    intervals = [
+        interval
+        for interval in booking_source.active_intervals(
+            facility=facility, resource_ids=[resource.pk], start=now, end=now + BOOKING_LOOKAHEAD
+        )
+        if interval[1] >= now
+    ]
+    if not intervals:
+        return []
+    start = min(interval[1] for interval in intervals) - engine.ONE_DAY
+    end = max(interval[2] for interval in intervals) + engine.ONE_DAY
+    inputs, _ = _load(facility=facility, resources=[resource], start=start, end=end, appointment_type=None, book=False)
+    return engine.uncovered(
+        inputs=inputs[resource.pk], calendar=engine.Calendar(facility.time_zone), intervals=intervals
+    )
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def _slots(*, facility, resources, start_date, end_date, appointment_type, now) -> list[Slot]:
+    if not resources:
+        return []
+    calendar = engine.Calendar(facility.time_zone)
+    start, end = calendar.day_start(start_date), calendar.day_start(end_date + engine.ONE_DAY)
+    inputs, bookings = _load(
+        facility=facility, resources=resources, start=start, end=end, appointment_type=appointment_type
+    )
+    type_id = appointment_type.pk if appointment_type else None
+    slots: list[Slot] = []
+    for resource in resources:
+        slots += engine.slots_for(
+            inputs=inputs[resource.pk],
+            calendar=calendar,
+            start_date=start_date,
+            end_date=end_date,
+            now=now,
+            appointment_type_id=type_id,
+            bookings=bookings.get(resource.pk, ()),
+        )
+    return slots
+
+
+def _load(*, facility, resources, start, end, appointment_type, book: bool = True):
+    """Configuration of all ``resources`` touching [start, end) as engine inputs, and their
+    active bookings there: six queries plus the booking sources, whatever the count."""
+    ids = [resource.pk for resource in resources]
+    schedule_rows = list(
+        Schedule.objects.filter(facility=facility, resource_id__in=ids, valid_from__lt=end)
+        .filter(Q(valid_till__isnull=True) | Q(valid_till__gt=start))
+        .values_list("id", "resource_id", "valid_from", "valid_till", "booking_horizon_days", "booking_notice_minutes")
+    )
+    windows_by_schedule: dict[int, list[engine.WindowSpec]] = defaultdict(list)
+    if schedule_rows:
+        schedule_ids = [row[0] for row in schedule_rows]
+        types_by_window: dict[int, set[int]] = defaultdict(set)
+        through = Availability.appointment_types.through
+        for window_id, type_id in through.objects.filter(availability__schedule_id__in=schedule_ids).values_list(
+            "availability_id", "appointmenttype_id"
+        ):
+            types_by_window[window_id].add(type_id)
+        for row in Availability.objects.filter(facility=facility, schedule_id__in=schedule_ids).values_list(
+            "id",
+            "schedule_id",
+            "weekdays",
+            "start_time",
+            "end_time",
+            "type",
+            "slot_size_minutes",
+            "tokens_per_slot",
+            "daily_patient_limit",
+        ):
+            window_id, schedule_id, weekdays, start_time, end_time, kind, size, tokens, limit = row
+            windows_by_schedule[schedule_id].append(
+                engine.WindowSpec(
+                    window_id,
+                    frozenset(weekdays),
+                    minute_of_day(start_time),
+                    minute_of_day(end_time, end=True),
+                    kind,
+                    size,
+                    tokens,
+                    frozenset(types_by_window.get(window_id, ())),
+                    limit,
+                )
+            )
+    inputs = {resource.pk: engine.ResourceInputs(resource.pk) for resource in resources}
+    for schedule_id, resource_id, valid_from, valid_till, horizon, notice in schedule_rows:
+        inputs[resource_id].schedules.append(
+            engine.ScheduleSpec(
+                schedule_id,
+                resource_id,
+                valid_from,
+                valid_till,
+                tuple(windows_by_schedule.get(schedule_id, ())),
+                horizon,
+                notice,
+            )
+        )
+    for row in AvailabilityException.objects.filter(
+        facility=facility, resource_id__in=ids, start__lt=end, end__gt=start
+    ).values_list("id", "resource_id", "is_available", "start", "end", "type", "slot_size_minutes", "tokens_per_slot"):
+        inputs[row[1]].exceptions.append(engine.ExceptionSpec(*row))
+    policies = {
+        row[0]: row[1:]
+        for row in BookingPolicy.objects.filter(facility=facility, resource_id__in=ids).values_list(
+            "resource_id", "booking_horizon_days", "booking_notice_minutes", "default_slot_minutes"
+        )
+    }
+    by_type, by_department = _durations(facility)
+    for resource in resources:
+        horizon, notice, default_minutes = policies.get(
+            resource.pk, (DEFAULT_POLICY.horizon_days, DEFAULT_POLICY.notice_minutes, None)
+        )
+        inputs[resource.pk].policy = engine.Policy(
+            horizon,
+            notice,
+            open_slot_minutes(
+                appointment_type=appointment_type,
+                department_id=resource.department_id,
+                resource_default=default_minutes,
+                by_type=by_type,
+                by_department=by_department,
+            ),
+        )
+    bookings: dict[int, list] = defaultdict(list)
+    if book:
+        for interval in booking_source.active_intervals(facility=facility, resource_ids=ids, start=start, end=end):
+            bookings[interval[0]].append(interval)
+        for intervals in bookings.values():
+            intervals.sort(key=lambda interval: interval[1])
+    return inputs, bookings
+
+
+def _durations(facility) -> tuple[dict[int, int], dict[int, int]]:
+    by_type: dict[int, int] = {}
+    by_department: dict[int, int] = {}
+    for type_id, department_id, minutes in slot_duration_list(facility=facility).values_list(
+        "appointment_type_id", "department_id", "minutes"
+    ):
+        if type_id is not None:
+            by_type[type_id] = minutes
+        else:
+            by_department[department_id] = minutes
+    return by_type, by_department
+
+
+def open_slot_minutes(*, appointment_type, department_id, resource_default, by_type: dict, by_department: dict) -> int:
+    """Length of the slots offered in open windows: the appointment type's slot duration, else
+    the department's, else the resource's default, else the appointment type's own default
+    length, else 30 minutes."""
+    if appointment_type is not None and appointment_type.pk in by_type:
+        return by_type[appointment_type.pk]
+    if department_id in by_department:
+        return by_department[department_id]
+    if resource_default:
+        return resource_default
+    if appointment_type is not None:
+        return appointment_type.default_minutes
+    return FALLBACK_SLOT_MINUTES
+
+
+def minute_of_day(value: dt.time, *, end: bool = False) -> int:
+    """Minutes after midnight; as an end, 00:00 is midnight at the end of the day (1440)."""
+    minutes = value.hour * 60 + value.minute
+    return 24 * 60 if end and minutes == 0 else minutes
+
+
+def _appointment_type(facility, appointment_type_id):
+    if appointment_type_id is None:
+        return None
+    try:
+        return kernel.appointment_type_get(facility=facility, appointment_type_id=appointment_type_id)
+    except NotFound:
+        raise ApplicationError(
+            "invalid", "Unknown appointment type.", fields={"appointment_type": ["Appointment type not found."]}
+        ) from None
+
+
+def _not_bookable(reason: str, message: str, field: str):
+    raise ApplicationError(
+        "not_bookable", message, fields={field: [message]}, extra={"reason": reason}, status_code=409
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound("Object") from None
+
+
+def _get(queryset: QuerySet, pk, what: str):
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound(what) from None
