@@ -1,10 +1,5 @@
-"""Reads of availability: schedules, windows, exceptions, policies, delegations, and what can be
-booked — slots, day statistics and the check booking calls before it books.
-
-Every function takes the facility and filters by it. The slot functions run a fixed number of
-SQL queries whatever the number of resources (configuration rows are fetched for all resources
-at once and handed to the pure ``availability.engine``).
-"""
+"""What can be booked: slots, day statistics, the search across resources, the check booking
+calls before it books, and the bookings a change would strand."""
 
 from __future__ import annotations
 
@@ -12,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from availability import booking_source, engine
@@ -21,12 +16,10 @@ from availability.models import (
     AvailabilityException,
     BookingPolicy,
     Schedule,
-    ScheduleDelegation,
-    SlotDuration,
 )
+from availability.selectors.configuration import slot_duration_list
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError, NotFound
-from scheduling.permissions import Action, role_allows
 
 DEFAULT_POLICY = engine.Policy()
 FALLBACK_SLOT_MINUTES = 30
@@ -61,143 +54,6 @@ class DayStats:
     capacity: int
     booked: int
     bookable_slots: int
-
-
-# --- configuration ------------------------------------------------------------------------
-
-
-def schedule_list(*, facility, resource_id: int | None = None, in_force_at: dt.datetime | None = None) -> QuerySet:
-    schedules = Schedule.objects.filter(facility=facility).prefetch_related(
-        Prefetch("availabilities", queryset=Availability.objects.order_by("start_time", "id")),
-        "availabilities__appointment_types",
-    )
-    if resource_id is not None:
-        schedules = schedules.filter(resource_id=resource_id)
-    if in_force_at is not None:
-        schedules = schedules.filter(valid_from__lte=in_force_at).filter(
-            Q(valid_till__isnull=True) | Q(valid_till__gt=in_force_at)
-        )
-    return schedules.order_by("resource_id", "valid_from", "id")
-
-
-def schedule_get(*, facility, schedule_id, for_update: bool = False) -> Schedule:
-    if for_update:
-        return _get(Schedule.objects.filter(facility=facility).select_for_update(), schedule_id, "Schedule")
-    return _get(schedule_list(facility=facility), schedule_id, "Schedule")
-
-
-def schedule_current(*, facility, resource_id: int, at: dt.datetime | None = None) -> Schedule | None:
-    """The schedule in force at ``at`` (now), else the next one to come into force."""
-    at = at or timezone.now()
-    schedules = schedule_list(facility=facility, resource_id=resource_id)
-    return (
-        schedules.filter(valid_from__lte=at).filter(Q(valid_till__isnull=True) | Q(valid_till__gt=at)).first()
-        or schedules.filter(valid_from__gt=at).first()
-    )
-
-
-def availability_get(*, facility, schedule_id, availability_id) -> Availability:
-    return _get(
-        Availability.objects.filter(facility=facility, schedule_id=_int(schedule_id)).prefetch_related(
-            "appointment_types"
-        ),
-        availability_id,
-        "Availability",
-    )
-
-
-def exception_list(
-    *,
-    facility,
-    resource_id: int | None = None,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
-    is_available: bool | None = None,
-) -> QuerySet:
-    exceptions = AvailabilityException.objects.filter(facility=facility)
-    if resource_id is not None:
-        exceptions = exceptions.filter(resource_id=resource_id)
-    if start is not None:
-        exceptions = exceptions.filter(end__gt=start)
-    if end is not None:
-        exceptions = exceptions.filter(start__lt=end)
-    if is_available is not None:
-        exceptions = exceptions.filter(is_available=is_available)
-    return exceptions.order_by("start", "id")
-
-
-def exception_get(*, facility, exception_id, for_update: bool = False) -> AvailabilityException:
-    exceptions = AvailabilityException.objects.filter(facility=facility)
-    if for_update:
-        exceptions = exceptions.select_for_update()
-    return _get(exceptions, exception_id, "Exception")
-
-
-def booking_policy_get(*, facility, resource_id: int) -> BookingPolicy | None:
-    return BookingPolicy.objects.filter(facility=facility, resource_id=resource_id).first()
-
-
-def slot_duration_list(*, facility) -> QuerySet:
-    return SlotDuration.objects.filter(facility=facility).order_by("appointment_type_id", "department_id", "id")
-
-
-def slot_duration_get(*, facility, slot_duration_id, for_update: bool = False) -> SlotDuration:
-    durations = SlotDuration.objects.filter(facility=facility)
-    if for_update:
-        durations = durations.select_for_update()
-    return _get(durations, slot_duration_id, "Slot duration")
-
-
-def delegation_list(*, facility, resource_id: int | None = None, active_only: bool = True) -> QuerySet:
-    delegations = ScheduleDelegation.objects.filter(facility=facility).select_related("delegate", "granted_by")
-    if resource_id is not None:
-        delegations = delegations.filter(resource_id=resource_id)
-    if active_only:
-        delegations = delegations.filter(revoked_at__isnull=True)
-    return delegations.order_by("-created_at", "id")
-
-
-def delegation_get(*, facility, delegation_id, for_update: bool = False) -> ScheduleDelegation:
-    delegations = ScheduleDelegation.objects.filter(facility=facility)
-    if for_update:
-        delegations = delegations.select_for_update()
-    return _get(delegations, delegation_id, "Delegation")
-
-
-# --- who may manage -----------------------------------------------------------------------
-
-
-def management_reason(*, facility, user, resource) -> str | None:
-    """Why ``user`` may manage the availability of ``resource`` ("any", "own", "delegated"),
-    or None. A non-member is "not found"."""
-    membership = kernel.membership_for(user=user, facility_slug=facility.slug)
-    role = membership.role
-    if role_allows(role, Action.AVAILABILITY_MANAGE_ANY):
-        return "any"
-    if role_allows(role, Action.AVAILABILITY_MANAGE_OWN) and resource.user_id == user.pk:
-        return "own"
-    if (
-        role_allows(role, Action.AVAILABILITY_MANAGE_DELEGATED)
-        and delegation_list(facility=facility, resource_id=resource.pk).filter(delegate=user).exists()
-    ):
-        return "delegated"
-    return None
-
-
-def managed_resource_ids(*, facility, user) -> set[int] | None:
-    """The resources whose availability ``user`` manages; None means every resource."""
-    membership = kernel.membership_for(user=user, facility_slug=facility.slug)
-    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_ANY):
-        return None
-    ids: set[int] = set()
-    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_OWN):
-        ids |= set(kernel.resource_list(facility=facility).filter(user=user).values_list("pk", flat=True))
-    if role_allows(membership.role, Action.AVAILABILITY_MANAGE_DELEGATED):
-        ids |= set(delegation_list(facility=facility).filter(delegate=user).values_list("resource_id", flat=True))
-    return ids
-
-
-# --- what can be booked -------------------------------------------------------------------
 
 
 def slot_list(
@@ -268,7 +124,9 @@ def availability_stats(
     now = now or timezone.now()
     calendar = engine.Calendar(facility.time_zone)
     start, end = calendar.day_start(start_date), calendar.day_start(end_date + engine.ONE_DAY)
-    inputs, bookings = _load(facility=facility, resources=[resource], start=start, end=end, appointment_type=None)
+    inputs, bookings = resource_inputs(
+        facility=facility, resources=[resource], start=start, end=end, appointment_type=None
+    )
     per_day: dict[dt.date, list[int]] = {day: [0, 0, 0, 0] for day in engine.days(start_date, end_date)}
     resource_bookings = bookings.get(resource.pk, [])
     for _, booking_start, _, units in resource_bookings:
@@ -327,7 +185,7 @@ def bookable_interval_check(
     first_day = calendar.local_date(start) - engine.ONE_DAY
     last_day = calendar.local_date(end)
     range_start, range_end = calendar.day_start(first_day), calendar.day_start(last_day + engine.ONE_DAY)
-    inputs_by_resource, bookings = _load(
+    inputs_by_resource, bookings = resource_inputs(
         facility=facility, resources=[resource], start=range_start, end=range_end, appointment_type=appointment_type
     )
     inputs = inputs_by_resource[resource.pk]
@@ -415,7 +273,9 @@ def stranded_bookings(*, facility, resource, now: dt.datetime | None = None) -> 
         return []
     start = min(interval[1] for interval in intervals) - engine.ONE_DAY
     end = max(interval[2] for interval in intervals) + engine.ONE_DAY
-    inputs, _ = _load(facility=facility, resources=[resource], start=start, end=end, appointment_type=None, book=False)
+    inputs, _ = resource_inputs(
+        facility=facility, resources=[resource], start=start, end=end, appointment_type=None, book=False
+    )
     return engine.uncovered(
         inputs=inputs[resource.pk], calendar=engine.Calendar(facility.time_zone), intervals=intervals
     )
@@ -429,7 +289,7 @@ def _slots(*, facility, resources, start_date, end_date, appointment_type, now) 
         return []
     calendar = engine.Calendar(facility.time_zone)
     start, end = calendar.day_start(start_date), calendar.day_start(end_date + engine.ONE_DAY)
-    inputs, bookings = _load(
+    inputs, bookings = resource_inputs(
         facility=facility, resources=resources, start=start, end=end, appointment_type=appointment_type
     )
     type_id = appointment_type.pk if appointment_type else None
@@ -447,7 +307,7 @@ def _slots(*, facility, resources, start_date, end_date, appointment_type, now) 
     return slots
 
 
-def _load(*, facility, resources, start, end, appointment_type, book: bool = True):
+def resource_inputs(*, facility, resources, start, end, appointment_type, book: bool = True):
     """Configuration of all ``resources`` touching [start, end) as engine inputs, and their
     active bookings there: six queries plus the booking sources, whatever the count."""
     ids = [resource.pk for resource in resources]
@@ -587,17 +447,3 @@ def _not_bookable(reason: str, message: str, field: str):
     raise ApplicationError(
         "not_bookable", message, fields={field: [message]}, extra={"reason": reason}, status_code=409
     )
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound("Object") from None
-
-
-def _get(queryset: QuerySet, pk, what: str):
-    try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise NotFound(what) from None
