@@ -1,2 +1,214 @@
-"""Bookings, their resources, token slots and token bookings. Other apps reach them through
-booking.services and booking.selectors only."""
+"""Bookings, the resources they hold, token slots and the tokens taken from them.
+
+No double booking is a database invariant here, not a convention:
+- ``BookingResource`` carries an exclusion constraint: two rows that ``holds`` the same resource
+  never have overlapping time ranges;
+- ``Booking`` carries one per patient: a patient is never in two places at once;
+- ``TokenSlot`` keeps ``0 <= allocated <= capacity`` by a check constraint, and is unique per
+  resource and start, so no duplicate slot can appear.
+Redis locks in front of these only serialise the validation and give clean errors.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+
+from scheduling.history import audit_history
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Kind(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    WALK_IN = "walk_in", "Walk-in"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class Priority(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class Status(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    SCHEDULED = "scheduled", "Scheduled"
+    CHECKED_IN = "checked_in", "Checked in"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No show"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    NEEDS_RESCHEDULE = "needs_reschedule", "Needs reschedule"
+
+
+class Booking(models.Model):
+    """One appointment of one patient. It holds its time through ``BookingResource`` rows
+    (exclusive resources) or one ``TokenBooking`` (a token from a shared slot)."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("scheduling.Patient", on_delete=models.PROTECT, related_name="+")
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SCHEDULED)
+    priority = models.CharField(max_length=12, choices=Priority.choices, default=Priority.ROUTINE)
+    is_vip = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    holds_time = models.BooleanField(default=True, help_text="Set by the life cycle: does this status keep its time?")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(max_length=2000, blank=True, default="")
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        help_text="The booking this one replaced when it was rescheduled.",
+    )
+    status_changed_at = models.DateTimeField()
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when CareSlot itself made the change (the nightly no-show sweep).",
+    )
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    actual_start = models.DateTimeField(null=True, blank=True)
+    actual_end = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            ExclusionConstraint(
+                name="booking_patient_not_double_booked",
+                expressions=[
+                    ("patient", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(holds_time=True),
+                violation_error_code="patient_double_booked",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["facility", "start"], name="booking_facility_start"),
+            models.Index(fields=["facility", "patient", "start"], name="booking_patient_start"),
+            models.Index(fields=["facility", "status", "start"], name="booking_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking #{self.pk} ({self.status}) {self.start:%Y-%m-%d %H:%M}"
+
+
+class BookingResource(models.Model):
+    """A resource held by a booking, for its own part of the booking's time (a surgeon may join
+    a theatre booking for part of it)."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="resources")
+    resource = models.ForeignKey("scheduling.SchedulableResource", on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    holds_time = models.BooleanField(default=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["start", "resource_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_resource_end_after_start"),
+            models.UniqueConstraint(fields=["booking", "resource"], name="booking_resource_once_per_booking"),
+            ExclusionConstraint(
+                name="booking_resource_no_overlap",
+                expressions=[
+                    ("resource", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(holds_time=True),
+                violation_error_code="slot_taken",
+            ),
+        ]
+        indexes = [models.Index(fields=["facility", "resource", "start"], name="booking_resource_start")]
+
+    def __str__(self) -> str:
+        return f"Resource #{self.resource_id} for booking #{self.booking_id}"
+
+
+class TokenSlot(models.Model):
+    """A slot of a tokens window, made the first time someone books into it."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    resource = models.ForeignKey("scheduling.SchedulableResource", on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    allocated = models.IntegerField(default=0)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["start", "resource_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "start"], name="token_slot_unique_per_resource_start"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("capacity")), name="token_slot_within_capacity"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="token_slot_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Token slot {self.start:%Y-%m-%d %H:%M} of resource #{self.resource_id} ({self.allocated}/{self.capacity})"
+        )
+
+
+class TokenBooking(models.Model):
+    """A token taken from a slot. Patient, status and who booked live on its ``Booking``, so token
+    appointments share the life cycle, check-in and queue of every other booking."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    slot = models.ForeignKey(TokenSlot, on_delete=models.PROTECT, related_name="token_bookings")
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="token")
+    holds_time = models.BooleanField(default=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["slot_id", "id"]
+
+    def __str__(self) -> str:
+        return f"Token of booking #{self.booking_id} in slot #{self.slot_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice of a change to a booking, for one member; emailed too."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=30)
+    event_id = models.UUIDField(help_text="One change; makes sending idempotent.")
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "recipient"], name="notification_once_per_event_recipient")
+        ]
+        indexes = [models.Index(fields=["facility", "recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.recipient}: {self.message}"

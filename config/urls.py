@@ -11,11 +11,13 @@ from scheduling.api import FacilityListApi
 facility_api = [
     path("", include("scheduling.api_urls")),
     path("", include("availability.api_urls")),
+    path("", include("booking.api_urls")),
 ]
 
 facility_pages = [
     path("", include("scheduling.urls")),
     path("availability/", include("availability.urls")),
+    path("bookings/", include("booking.urls")),
 ]
 
 urlpatterns = [

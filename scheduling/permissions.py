@@ -29,6 +29,10 @@ class Action(StrEnum):
     AVAILABILITY_MANAGE_DELEGATED = "availability.manage_delegated"
     AVAILABILITY_DELEGATE = "availability.delegate"
     ADMIN_SITE = "admin_site.use"
+    BOOKING_VIEW = "booking.view"
+    BOOKING_MANAGE = "booking.manage"
+    BOOKING_LOCATION = "booking.book_location"
+    BOOKING_EMERGENCY = "booking.emergency"
 
 
 _ALL = frozenset(Role)
@@ -60,6 +64,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.AVAILABILITY_MANAGE_DELEGATED: _STAFF,
     Action.AVAILABILITY_DELEGATE: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
     Action.ADMIN_SITE: frozenset({Role.ADMIN}),
+    # Bookings: the front desk and clinicians book, cancel and reschedule; theatres and rooms
+    # (locations) and emergencies, which displace routine bookings, need a clinical or managing role.
+    Action.BOOKING_VIEW: _STAFF,
+    Action.BOOKING_MANAGE: _STAFF,
+    Action.BOOKING_LOCATION: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
+    Action.BOOKING_EMERGENCY: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
 }
 
 

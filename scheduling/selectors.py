@@ -48,6 +48,11 @@ def member_user_list(*, facility: Facility, roles: list[str] | None = None) -> Q
     return get_user_model().objects.filter(pk__in=memberships.values("user_id")).order_by("username")
 
 
+def facility_ids() -> list[int]:
+    """Every facility, for beat tasks that fan out one task per tenant."""
+    return list(Facility.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def facility_get(*, facility_id: int) -> Facility:
     """For background tasks, which receive the facility as a primitive id."""
     try:

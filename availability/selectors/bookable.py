@@ -159,8 +159,12 @@ def bookable_interval_check(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime | None = None,
+    walk_in: bool = False,
 ) -> BookableWindow:
     """Whether [start, end) can be booked on the resource for the appointment type, now.
+
+    ``walk_in``: a patient who is already here takes the slot that is running now, so the
+    interval may have begun (not ended), and the notice period does not apply.
 
     Returns the window that admits it. Otherwise raises ``ApplicationError`` with code
     ``not_bookable`` (HTTP 409) and ``extra["reason"]`` one of ``in_past``,
@@ -179,7 +183,7 @@ def bookable_interval_check(
     if end <= start:
         raise ApplicationError("invalid", "The end must be after the start.", fields={"end": ["Must be after start."]})
     now = now or timezone.now()
-    if start < now:
+    if start < now and not (walk_in and end > now):
         _not_bookable("in_past", "The interval starts in the past.", "start")
     calendar = engine.Calendar(facility.time_zone)
     first_day = calendar.local_date(start) - engine.ONE_DAY
@@ -225,7 +229,7 @@ def bookable_interval_check(
     schedule = block.schedule
     policy = inputs.policy
     notice = schedule.notice_minutes if schedule and schedule.notice_minutes is not None else policy.notice_minutes
-    if start < now + dt.timedelta(minutes=notice):
+    if not walk_in and start < now + dt.timedelta(minutes=notice):
         _not_bookable("inside_notice", f"The resource must be booked at least {notice} minutes ahead.", "start")
     horizon = schedule.horizon_days if schedule and schedule.horizon_days is not None else policy.horizon_days
     if calendar.local_date(start) > calendar.local_date(now) + dt.timedelta(days=horizon):

@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from booking.models import Booking, BookingResource, Notification, TokenBooking, TokenSlot
+from scheduling.admin_scoping import FacilityScopedAdmin
+
+
+class BookingResourceInline(admin.TabularInline):
+    model = BookingResource
+    extra = 0
+    fields = ["resource", "start", "end", "holds_time"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(FacilityScopedAdmin):
+    """Read-mostly: bookings change through the services (locks, availability, life cycle),
+    so admin shows them with their history rather than editing times or status."""
+
+    list_display = ["id", "patient", "appointment_type", "start", "end", "status", "kind", "priority", "facility"]
+    list_filter = ["status", "kind", "priority", "is_vip", "facility"]
+    search_fields = ["patient__name", "patient__mrn", "note"]
+    date_hierarchy = "start"
+    inlines = [BookingResourceInline]
+    readonly_fields = [
+        "facility",
+        "patient",
+        "appointment_type",
+        "kind",
+        "priority",
+        "status",
+        "holds_time",
+        "start",
+        "end",
+        "booked_by",
+        "replaces",
+        "status_changed_at",
+        "status_changed_by",
+        "checked_in_at",
+        "actual_start",
+        "actual_end",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TokenSlot)
+class TokenSlotAdmin(FacilityScopedAdmin):
+    list_display = ["resource", "start", "end", "allocated", "capacity", "facility"]
+    list_filter = ["facility"]
+    search_fields = ["resource__name"]
+    date_hierarchy = "start"
+    readonly_fields = ["facility", "resource", "start", "end", "capacity", "allocated"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TokenBooking)
+class TokenBookingAdmin(FacilityScopedAdmin):
+    list_display = ["booking", "slot", "holds_time", "facility"]
+    list_filter = ["holds_time", "facility"]
+    search_fields = ["booking__patient__name", "booking__patient__mrn"]
+    readonly_fields = ["facility", "slot", "booking", "holds_time"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(FacilityScopedAdmin):
+    list_display = ["recipient", "event", "booking", "created_at", "read_at", "emailed_at", "facility"]
+    list_filter = ["event", "facility"]
+    search_fields = ["recipient__username", "message"]
+    readonly_fields = ["facility", "recipient", "booking", "event", "event_id", "message", "created_at", "emailed_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,39 @@
+"""The booking life cycle in one table. A transition not listed here answers 409
+``invalid_transition``; each allowed one stamps its time and actor on the booking."""
+
+from booking.models import Status
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.REQUESTED: frozenset({Status.APPROVED, Status.DENIED, Status.CANCELLED}),
+    Status.APPROVED: frozenset(
+        {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW, Status.RESCHEDULED, Status.NEEDS_RESCHEDULE}
+    ),
+    Status.SCHEDULED: frozenset(
+        {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW, Status.RESCHEDULED, Status.NEEDS_RESCHEDULE}
+    ),
+    Status.CHECKED_IN: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.IN_PROGRESS: frozenset({Status.COMPLETED}),
+    Status.NEEDS_RESCHEDULE: frozenset({Status.RESCHEDULED, Status.CANCELLED}),
+    Status.DENIED: frozenset(),
+    Status.COMPLETED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.NO_SHOW: frozenset(),
+    Status.RESCHEDULED: frozenset(),
+}
+
+# Statuses that keep the booking's time (and so its resources and token) taken. A completed
+# visit keeps the time it used; everything that ends without care frees it.
+HOLDING: frozenset[Status] = frozenset(
+    {Status.REQUESTED, Status.APPROVED, Status.SCHEDULED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED}
+)
+
+# Field stamped with the time of entering a status (actual times feed analytics).
+STAMPS: dict[Status, str] = {
+    Status.CHECKED_IN: "checked_in_at",
+    Status.IN_PROGRESS: "actual_start",
+    Status.COMPLETED: "actual_end",
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return Status(target) in TRANSITIONS[Status(current)]

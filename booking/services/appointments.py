@@ -1,0 +1,531 @@
+"""Creating, moving and ending bookings.
+
+Every entry point here takes the Redis locks of the resources involved (see ``locks``), then
+opens one durable transaction in which it re-reads and locks the rows it changes. The database
+has the last word: an exclusion constraint on each held resource's time, one on each patient's
+time, and a check constraint on each token slot's count.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from availability import selectors as availability
+from booking import selectors
+from booking.lifecycle import HOLDING, STAMPS, TRANSITIONS, can_move
+from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
+from booking.services.locks import resource_locks
+from scheduling import selectors as kernel
+from scheduling.errors import ApplicationError
+from scheduling.permissions import Action, role_allows
+
+LOCATION_KINDS = frozenset({"theatre", "room"})
+
+# Constraint → (code, field, message) for a write that lost a race the locks did not prevent.
+_CONFLICTS = {
+    "booking_resource_no_overlap": ("slot_taken", "start", "This time of the resource has just been booked."),
+    "booking_patient_not_double_booked": (
+        "patient_double_booked",
+        "patient",
+        "The patient already has a booking at this time.",
+    ),
+    "token_slot_within_capacity": ("slot_full", "start", "Every token of this slot has been taken."),
+}
+
+
+@dataclass(frozen=True)
+class ResourceRequest:
+    """A resource the booking should hold, for [start, end) or, if unset, the booking's time."""
+
+    resource_id: int
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    patient_id: int
+    appointment_type_id: int
+    start: dt.datetime
+    end: dt.datetime
+    resources: tuple[ResourceRequest, ...]
+    kind: str = Kind.SCHEDULED
+    priority: str = Priority.ROUTINE
+    is_vip: bool = False
+    note: str = ""
+    requested: bool = False
+
+
+def booking_create(*, facility, actor, actor_role: str, request: BookingRequest, now: dt.datetime | None = None):
+    """Books ``request`` and returns the new Booking.
+
+    Errors: 400 ``invalid`` (shape: times, resources), 403 ``permission_denied`` (a theatre or
+    room without ``booking.book_location``, an emergency without ``booking.emergency``), 404 for
+    unknown ids, 409 ``resource_busy`` (lock not obtained), ``not_bookable`` (availability says
+    no), ``slot_taken``, ``slot_full``, ``patient_double_booked``, ``too_many_future_bookings``.
+    Locks: Redis locks of every requested resource; in the transaction, the patient row, the
+    token slot if any, and the bookings an emergency displaces.
+    """
+    now = now or timezone.now()
+    intervals = _validated_intervals(request)
+    with resource_locks([r.resource_id for r in request.resources]), transaction.atomic(durable=True):
+        return _insert(
+            facility=facility, actor=actor, actor_role=actor_role, request=request, intervals=intervals, now=now
+        )
+
+
+def walk_in_create(
+    *,
+    facility,
+    actor,
+    actor_role: str,
+    patient_id: int,
+    resource_id: int,
+    appointment_type_id: int,
+    priority: str = Priority.ROUTINE,
+    note: str = "",
+    now: dt.datetime | None = None,
+):
+    """Books a patient who has just arrived into the current or next slot of the resource that
+    still has room today. 409 ``no_free_slot`` if none is left today."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone=_zone(facility))
+    slots = availability.slot_list(
+        facility=facility,
+        resource_ids=[resource_id],
+        start_date=today,
+        end_date=today,
+        appointment_type_id=appointment_type_id,
+        now=now,
+    )
+    for slot in slots:
+        if slot.end <= now or slot.remaining <= 0:
+            continue
+        request = BookingRequest(
+            patient_id=patient_id,
+            appointment_type_id=appointment_type_id,
+            start=slot.start,
+            end=slot.end,
+            resources=(ResourceRequest(resource_id),),
+            kind=Kind.WALK_IN,
+            priority=priority,
+            note=note,
+        )
+        try:
+            return booking_create(facility=facility, actor=actor, actor_role=actor_role, request=request, now=now)
+        except ApplicationError as error:
+            # Taken since the listing was read: try the next slot. Anything else (the daily
+            # limit, the patient, permissions) would fail every slot alike.
+            if error.code not in {"slot_taken", "slot_full"}:
+                raise
+    raise ApplicationError("no_free_slot", "No slot of this resource has room left today.", status_code=409)
+
+
+def booking_transition(*, facility, actor, booking_id, to_status: str, now: dt.datetime | None = None) -> Booking:
+    """Moves a booking along the life cycle (``booking.lifecycle.TRANSITIONS``), stamping time
+    and actor; leaving a time-holding status frees the resources and the token. 409
+    ``invalid_transition`` for a move the table does not allow. Locks the booking row; joins
+    the caller's transaction if there is one."""
+    now = now or timezone.now()
+    # Not durable: the day-of-care services move a booking in the same transaction as the
+    # encounter and queue entry they write. It takes no Redis lock, only the row lock.
+    with transaction.atomic():
+        booking = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        _move(booking, to_status, actor=actor, now=now)
+        _notify_after_commit(booking, event=to_status)
+    return booking
+
+
+def booking_reschedule(
+    *,
+    facility,
+    actor,
+    actor_role: str,
+    booking_id,
+    start: dt.datetime,
+    end: dt.datetime,
+    resources: tuple[ResourceRequest, ...] | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Moves a booking to a new time (and, optionally, resources) in one transaction: the old
+    booking becomes ``rescheduled`` and the new one, linked by ``replaces``, takes its place. If
+    the new time cannot be booked, nothing changes. Locks the resources of both."""
+    now = now or timezone.now()
+    old = selectors.booking_detail(facility=facility, booking_id=booking_id)
+    if not can_move(old.status, Status.RESCHEDULED):
+        raise _invalid_transition(old.status, Status.RESCHEDULED)
+    if resources is None:
+        resources = _same_resources(old, new_start=start, new_end=end)
+    request = BookingRequest(
+        patient_id=old.patient_id,
+        appointment_type_id=old.appointment_type_id,
+        start=start,
+        end=end,
+        resources=resources,
+        kind=old.kind,
+        priority=old.priority,
+        is_vip=old.is_vip,
+        note=old.note,
+    )
+    intervals = _validated_intervals(request)
+    held = [r.resource_id for r in old.resources.all()] + ([old.token.slot.resource_id] if _has_token(old) else [])
+    with resource_locks(held + [r.resource_id for r in resources]), transaction.atomic(durable=True):
+        old = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        _move(old, Status.RESCHEDULED, actor=actor, now=now)
+        new = _insert(
+            facility=facility,
+            actor=actor,
+            actor_role=actor_role,
+            request=request,
+            intervals=intervals,
+            now=now,
+            replaces=old,
+        )
+        _notify_after_commit(old, event=Status.RESCHEDULED)
+        return new
+
+
+# --- inside the transaction ----------------------------------------------------------------
+
+
+def _insert(*, facility, actor, actor_role, request: BookingRequest, intervals, now, replaces=None) -> Booking:
+    patient = kernel.patient_get(facility=facility, patient_id=request.patient_id, for_update=True)
+    appointment_type = kernel.appointment_type_get(facility=facility, appointment_type_id=request.appointment_type_id)
+    resources = {r.pk: r for r in kernel.resource_list(facility=facility).filter(pk__in=list(intervals))}
+    missing = sorted(set(intervals) - set(resources))
+    if missing:
+        raise ApplicationError(
+            "invalid", "Unknown resource.", fields={"resources": [f"Resource {missing[0]} not found."]}
+        )
+    inactive = [r.name for r in resources.values() if not r.active]
+    if inactive:
+        raise ApplicationError("invalid", f"{inactive[0]} is not in use.", fields={"resources": ["Inactive resource."]})
+    if any(r.kind in LOCATION_KINDS for r in resources.values()) and not role_allows(
+        actor_role, Action.BOOKING_LOCATION
+    ):
+        raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book theatres or rooms.")
+    emergency = request.kind == Kind.EMERGENCY
+    if emergency and not role_allows(actor_role, Action.BOOKING_EMERGENCY):
+        raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book emergencies.")
+
+    if selectors.patient_overlapping_bookings(
+        facility=facility, patient_id=patient.pk, start=request.start, end=request.end
+    ).exists():
+        raise ApplicationError(
+            "patient_double_booked",
+            "The patient already has a booking at this time.",
+            fields={"patient": ["Already booked at this time."]},
+            status_code=409,
+        )
+    if (
+        request.start >= now
+        and selectors.patient_future_booking_count(facility=facility, patient_id=patient.pk, now=now)
+        >= settings.BOOKING_MAX_FUTURE_PER_PATIENT
+    ):
+        raise ApplicationError(
+            "too_many_future_bookings",
+            f"The patient already holds {settings.BOOKING_MAX_FUTURE_PER_PATIENT} future bookings.",
+            fields={"patient": ["Too many future bookings."]},
+            status_code=409,
+        )
+
+    token_window = None
+    if emergency:
+        displaced = _displace(facility=facility, intervals=intervals, actor=actor, now=now)
+    else:
+        displaced = []
+        for resource_id, (start, end) in intervals.items():
+            window = availability.bookable_interval_check(
+                facility=facility,
+                resource_id=resource_id,
+                appointment_type_id=appointment_type.pk,
+                start=start,
+                end=end,
+                now=now,
+                walk_in=request.kind == Kind.WALK_IN,
+            )
+            if window.type == "tokens":
+                token_window = window
+        if token_window is not None and len(intervals) > 1:
+            raise ApplicationError(
+                "invalid",
+                "A token slot is booked for one resource at a time.",
+                fields={"resources": ["Book token slots one resource at a time."]},
+            )
+        if (
+            token_window is None
+            and selectors.holding_resource_rows(
+                facility=facility, resource_ids=list(intervals), start=request.start, end=request.end
+            )
+            .filter(_overlaps_any(intervals))
+            .exists()
+        ):
+            raise ApplicationError(
+                "slot_taken",
+                "This time of the resource is already booked.",
+                fields={"start": ["Already booked."]},
+                status_code=409,
+            )
+
+    status = Status.REQUESTED if request.requested else Status.SCHEDULED
+    booking = Booking(
+        facility=facility,
+        patient=patient,
+        appointment_type=appointment_type,
+        kind=request.kind,
+        priority=Priority.EMERGENCY if emergency else request.priority,
+        is_vip=request.is_vip,
+        status=status,
+        holds_time=True,
+        start=request.start,
+        end=request.end,
+        booked_by=actor,
+        note=request.note,
+        replaces=replaces,
+        status_changed_at=now,
+        status_changed_by=actor,
+    )
+    booking._history_user = actor
+    try:
+        with transaction.atomic():
+            booking.save()
+            if token_window is not None:
+                _take_token(facility=facility, booking=booking, window=token_window, actor=actor)
+            else:
+                rows = [
+                    BookingResource(facility=facility, booking=booking, resource_id=rid, start=s, end=e)
+                    for rid, (s, e) in sorted(intervals.items())
+                ]
+                for row in rows:
+                    row._history_user = actor
+                    row.save()
+    except IntegrityError as exc:
+        raise _conflict(exc) from None
+    _notify_after_commit(booking, event="created")
+    for other in displaced:
+        _notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
+    return booking
+
+
+def _take_token(*, facility, booking, window, actor) -> None:
+    TokenSlot.objects.bulk_create(
+        [
+            TokenSlot(
+                facility=facility,
+                resource_id=window.resource_id,
+                start=window.slot_start,
+                end=window.slot_end,
+                capacity=window.tokens_per_slot,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    slot = TokenSlot.objects.select_for_update().get(resource_id=window.resource_id, start=window.slot_start)
+    taken = TokenSlot.objects.filter(pk=slot.pk, allocated__lt=F("capacity")).update(allocated=F("allocated") + 1)
+    if not taken:
+        raise ApplicationError(
+            "slot_full",
+            "Every token of this slot has been taken.",
+            fields={"start": ["No token left."]},
+            status_code=409,
+        )
+    token = TokenBooking(facility=facility, slot=slot, booking=booking)
+    token._history_user = actor
+    token.save()
+
+
+def _displace(*, facility, intervals, actor, now) -> list[Booking]:
+    """Moves every routine booking and token overlapping the emergency to ``needs_reschedule``."""
+    start = min(s for s, _ in intervals.values())
+    end = max(e for _, e in intervals.values())
+    booking_ids = set(
+        selectors.holding_resource_rows(facility=facility, resource_ids=list(intervals), start=start, end=end)
+        .filter(_overlaps_any(intervals))
+        .values_list("booking_id", flat=True)
+    )
+    booking_ids |= set(
+        selectors.holding_tokens(facility=facility, resource_ids=list(intervals), start=start, end=end).values_list(
+            "booking_id", flat=True
+        )
+    )
+    displaced = []
+    for booking_id in sorted(booking_ids):
+        other = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        if other.priority == Priority.EMERGENCY:
+            raise ApplicationError(
+                "slot_taken",
+                "Another emergency holds this time.",
+                fields={"start": ["Held by another emergency."]},
+                status_code=409,
+            )
+        _move(other, Status.NEEDS_RESCHEDULE, actor=actor, now=now)
+        displaced.append(other)
+    return displaced
+
+
+def _overlaps_any(intervals) -> Q:
+    condition = Q(pk__in=[])
+    for resource_id, (start, end) in intervals.items():
+        condition |= Q(resource_id=resource_id, start__lt=end, end__gt=start)
+    return condition
+
+
+def _move(booking: Booking, to_status: str, *, actor, now) -> None:
+    target = Status(to_status)
+    if not can_move(booking.status, target):
+        raise _invalid_transition(booking.status, target)
+    was_holding = booking.holds_time
+    booking.status = target
+    booking.holds_time = target in HOLDING
+    booking.status_changed_at = now
+    booking.status_changed_by = actor
+    if target in STAMPS:
+        setattr(booking, STAMPS[target], now)
+    booking._history_user = actor
+    booking.save()
+    if was_holding and not booking.holds_time:
+        for row in BookingResource.objects.filter(booking=booking, holds_time=True):
+            row.holds_time = False
+            row._history_user = actor
+            row.save(update_fields=["holds_time"])
+        token = TokenBooking.objects.select_for_update().filter(booking=booking, holds_time=True).first()
+        if token is not None:
+            token.holds_time = False
+            token._history_user = actor
+            token.save(update_fields=["holds_time"])
+            TokenSlot.objects.filter(pk=token.slot_id).update(allocated=F("allocated") - 1)
+
+
+def _invalid_transition(current, target) -> ApplicationError:
+    allowed = sorted(s.value for s in TRANSITIONS[Status(current)])
+    return ApplicationError(
+        "invalid_transition",
+        f"A booking that is {Status(current).label.lower()} cannot become {Status(target).label.lower()}.",
+        extra={"from": str(current), "to": str(target), "allowed": allowed},
+        status_code=409,
+    )
+
+
+def _conflict(exc: IntegrityError) -> ApplicationError:
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+    code, field, message = _CONFLICTS.get(
+        constraint, ("conflict", "non_field_errors", "This conflicts with another booking.")
+    )
+    return ApplicationError(code, message, fields={field: [message]}, extra={"constraint": constraint}, status_code=409)
+
+
+def _notify_after_commit(booking: Booking, *, event: str) -> None:
+    from booking.tasks import notify_booking_event  # the task module imports these services
+
+    event_id = str(uuid.uuid4())
+    facility_id, booking_id = booking.facility_id, booking.pk
+    transaction.on_commit(
+        lambda: notify_booking_event.delay(
+            facility_id=facility_id, booking_id=booking_id, event=str(event), event_id=event_id
+        )
+    )
+
+
+# --- shape -------------------------------------------------------------------------------
+
+
+def _validated_intervals(request: BookingRequest) -> dict[int, tuple[dt.datetime, dt.datetime]]:
+    """Each resource's [start, end), checked for shape: aware times, positive bounded length,
+    inside the booking, each resource once."""
+    _check_interval(request.start, request.end, "start", "end")
+    if not request.resources:
+        raise ApplicationError(
+            "invalid",
+            "A booking needs at least one resource.",
+            fields={"resources": ["At least one resource is required."]},
+        )
+    intervals: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+    for index, wanted in enumerate(request.resources):
+        if wanted.resource_id in intervals:
+            raise ApplicationError(
+                "invalid",
+                "A resource is listed twice.",
+                fields={"resources": [f"Resource {wanted.resource_id} is listed twice."]},
+            )
+        start = wanted.start or request.start
+        end = wanted.end or request.end
+        _check_interval(start, end, f"resources[{index}].start", f"resources[{index}].end")
+        if start < request.start or end > request.end:
+            raise ApplicationError(
+                "invalid",
+                "A resource's time must lie within the booking.",
+                fields={f"resources[{index}]": ["Must lie within the booking's start and end."]},
+            )
+        intervals[wanted.resource_id] = (start, end)
+    return intervals
+
+
+def _check_interval(start, end, start_field: str, end_field: str) -> None:
+    for name, value in ((start_field, start), (end_field, end)):
+        if value is None or timezone.is_naive(value):
+            raise ApplicationError(
+                "invalid",
+                f"{name} needs a time zone offset.",
+                fields={name: ["Give the time with its offset, e.g. 2026-03-01T09:00:00+00:00."]},
+            )
+    if end <= start:
+        raise ApplicationError(
+            "invalid", "The end must be after the start.", fields={end_field: ["Must be after start."]}
+        )
+    if end - start > dt.timedelta(hours=settings.BOOKING_MAX_HOURS):
+        raise ApplicationError(
+            "invalid",
+            f"A booking lasts at most {settings.BOOKING_MAX_HOURS} hours.",
+            fields={end_field: [f"At most {settings.BOOKING_MAX_HOURS} hours after start."]},
+        )
+
+
+def _same_resources(old: Booking, *, new_start, new_end) -> tuple[ResourceRequest, ...]:
+    """The old booking's resources, each keeping its offset and length within the booking."""
+    if _has_token(old):
+        return (ResourceRequest(old.token.slot.resource_id),)
+    shift = new_start - old.start
+    rows = list(old.resources.all())
+    if new_end - new_start != old.end - old.start:
+        return tuple(ResourceRequest(row.resource_id) for row in rows)
+    return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in rows)
+
+
+def _has_token(booking: Booking) -> bool:
+    try:
+        return booking.token is not None
+    except TokenBooking.DoesNotExist:
+        return False
+
+
+def _zone(facility) -> ZoneInfo:
+    return ZoneInfo(facility.time_zone)
+
+
+def bookings_mark_no_show(*, facility, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Marks ``no_show`` every booking of the facility-local ``day`` (default: yesterday there)
+    that was never checked in — the sweep Celery beat runs every hour, so each facility is swept
+    soon after its own midnight; staff mark one by one with ``booking_transition``. Idempotent.
+    Returns how many it marked. The change is CareSlot's own, so it has no actor."""
+    now = now or timezone.now()
+    zone = _zone(facility)
+    day = day or (now.astimezone(zone).date() - dt.timedelta(days=1))
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    marked = 0
+    for booking_id in selectors.bookings_to_mark_no_show(facility=facility, start=start, end=end).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            booking = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+            if can_move(booking.status, Status.NO_SHOW):
+                _move(booking, Status.NO_SHOW, actor=None, now=now)
+                _notify_after_commit(booking, event=Status.NO_SHOW)
+                marked += 1
+    return marked

@@ -1,0 +1,27 @@
+"""Front-desk booking pages under ``/f/<facility_slug>/bookings/``."""
+
+from django.urls import path
+
+from booking import views
+
+app_name = "booking"
+
+booking = "<int:booking_id>/"
+
+urlpatterns = [
+    path("", views.DayView.as_view(), name="day"),
+    path("new/", views.BookingCreateView.as_view(), name="new"),
+    path("walk-in/", views.WalkInView.as_view(), name="walk_in"),
+    path("slots/", views.SlotPickerView.as_view(), name="slots"),
+    path("patients/", views.PatientSearchView.as_view(), name="patient_search"),
+    path("patients/pick/", views.PatientPickView.as_view(), name="patient_pick"),
+    path(booking, views.BookingDetailView.as_view(), name="detail"),
+    path(booking + "reschedule/", views.BookingRescheduleView.as_view(), name="reschedule"),
+    *[
+        path(booking + f"{move}/", views.BookingTransitionView.as_view(), {"move": move}, name=move.replace("-", "_"))
+        for move in views.DESK_TRANSITIONS
+    ],
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", views.NotificationReadView.as_view(), name="notification_read"),
+]

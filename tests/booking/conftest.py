@@ -1,0 +1,73 @@
+"""A small clinic to book into: a chair and a theatre with open windows every day, 08:00–20:00,
+and a doctor who sees patients by token (15-minute slots, 2 tokens each), in Europe/London."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduling.models import ResourceKind, Role
+from tests.availability.factories import make_schedule, window
+from tests.factories import AppointmentTypeFactory, PatientFactory, ResourceFactory
+
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
+@dataclass
+class Clinic:
+    facility: object
+    admin: object
+    chair: object
+    theatre: object
+    doctor: object
+    visit: object  # appointment type, 30 minutes
+    patients: list
+
+    def at(self, hhmm: str, days_ahead: int = 2) -> dt.datetime:
+        """An aware instant at a wall-clock time of the clinic, some days from today."""
+        day = dt.date.today() + dt.timedelta(days=days_ahead)
+        return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=ZoneInfo(self.facility.time_zone))
+
+    def body(self, start: str, end: str | None = None, resources=None, patient=None, days_ahead: int = 2, **extra):
+        body = {
+            "patient": (patient or self.patients[0]).pk,
+            "appointment_type": self.visit.pk,
+            "start": self.at(start, days_ahead).isoformat(),
+            "resources": [{"resource": r.pk} for r in (resources or [self.chair])],
+            **extra,
+        }
+        if end:
+            body["end"] = self.at(end, days_ahead).isoformat()
+        return body
+
+    def url(self, tail: str = "bookings/") -> str:
+        return f"/api/v1/facilities/{self.facility.slug}/{tail}"
+
+
+def build_clinic(facility, admin) -> Clinic:
+    chair = ResourceFactory(facility=facility, kind=ResourceKind.CHAIR, name="Chair 01")
+    theatre = ResourceFactory(facility=facility, kind=ResourceKind.THEATRE, name="Theatre 1")
+    doctor = ResourceFactory(facility=facility, kind=ResourceKind.PRACTITIONER, name="Dr Wren Hollins")
+    for resource in (chair, theatre):
+        make_schedule(facility, resource, admin, window(EVERY_DAY, "08:00", "20:00", type="open"))
+    make_schedule(facility, doctor, admin, window(EVERY_DAY, "09:00", "12:00", type="tokens", slot=15, tokens=2))
+    return Clinic(
+        facility=facility,
+        admin=admin,
+        chair=chair,
+        theatre=theatre,
+        doctor=doctor,
+        visit=AppointmentTypeFactory(facility=facility, code="visit", default_minutes=30),
+        patients=[PatientFactory(facility=facility) for _ in range(3)],
+    )
+
+
+@pytest.fixture
+def clinic(facility, user):
+    return build_clinic(facility, user)
+
+
+@pytest.fixture
+def scheduler(facility, make_member):
+    return make_member(facility, Role.SCHEDULER, username="desk")

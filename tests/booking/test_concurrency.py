@@ -1,0 +1,175 @@
+"""No double booking under real concurrency: threads, each with its own database connection and
+its own HTTP client, against a transactional test database (rows really commit)."""
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from booking import services
+from booking.models import Booking, BookingResource, TokenBooking, TokenSlot
+from booking.services import appointments
+from conftest import token_client
+from scheduling.models import Role
+from tests.booking.conftest import build_clinic
+from tests.factories import FacilityFactory, MembershipFactory, PatientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def busy_clinic(db):
+    facility = FacilityFactory(slug="busy")
+    admin = UserFactory(username="busy-admin")
+    MembershipFactory(facility=facility, user=admin, role=Role.ADMIN)
+    clinic = build_clinic(facility, admin)
+    clinic.patients = [PatientFactory(facility=facility) for _ in range(50)]
+    return clinic
+
+
+def run_concurrently(count: int, work) -> list:
+    """Runs ``work(i)`` in ``count`` threads released at the same instant."""
+    barrier = threading.Barrier(count)
+
+    def one(index):
+        try:
+            barrier.wait()
+            return work(index)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_fifty_clients_one_exclusive_slot_exactly_one_wins(busy_clinic):
+    clients = [token_client(busy_clinic.admin) for _ in range(50)]
+
+    def attempt(i):
+        response = clients[i].post(
+            busy_clinic.url(), busy_clinic.body("10:00", "10:30", patient=busy_clinic.patients[i]), format="json"
+        )
+        return response.status_code, response.json()["code"] if response.status_code != 201 else "created"
+
+    results = run_concurrently(50, attempt)
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: 1, 409: 49}, results
+    assert {code for status, code in results if status == 409} <= {"slot_taken", "resource_busy"}
+    assert Booking.objects.count() == 1
+    assert BookingResource.objects.count() == 1
+
+
+def test_forty_clients_take_tokens_from_a_slot_of_five(busy_clinic):
+    TokenSlot.objects.all().delete()
+    # The doctor's slots hold two tokens; this one is given five by a wider schedule below.
+    from tests.availability.factories import make_schedule, window
+    from tests.factories import ResourceFactory
+
+    nurse = ResourceFactory(facility=busy_clinic.facility, kind="nurse", name="Nurse Orla Vale")
+    make_schedule(
+        busy_clinic.facility, nurse, busy_clinic.admin, window(tuple(range(7)), "09:00", "10:00", slot=30, tokens=5)
+    )
+    clients = [token_client(busy_clinic.admin) for _ in range(40)]
+
+    def attempt(i):
+        body = busy_clinic.body("09:30", "10:00", resources=[nurse], patient=busy_clinic.patients[i])
+        return clients[i].post(busy_clinic.url(), body, format="json").status_code
+
+    statuses = Counter(run_concurrently(40, attempt))
+    assert statuses == {201: 5, 409: 35}
+    slot = TokenSlot.objects.get(resource=nurse)
+    assert (slot.allocated, slot.capacity) == (5, 5)
+    assert TokenBooking.objects.filter(slot=slot, holds_time=True).count() == 5
+
+
+def test_multi_resource_bookings_in_opposite_orders_never_deadlock_or_overlap(busy_clinic):
+    clinic = busy_clinic
+    rounds = 12  # one contested hour per pair, 08:00 to 19:00
+
+    def attempt(i):
+        forward = i % 2 == 0
+        resources = [clinic.chair, clinic.theatre] if forward else [clinic.theatre, clinic.chair]
+        hour = f"{8 + (i // 2) % 12:02d}:00"
+        started = time.monotonic()
+        response = token_client(clinic.admin).post(
+            clinic.url(), clinic.body(hour, None, resources=resources, patient=clinic.patients[i % 50]), format="json"
+        )
+        return response.status_code, time.monotonic() - started
+
+    results = run_concurrently(2 * rounds, attempt)
+    assert all(status in (201, 409) for status, _ in results), results
+    assert max(elapsed for _, elapsed in results) < 15  # no hang: lock waits are bounded
+    for resource in (clinic.chair, clinic.theatre):
+        rows = list(BookingResource.objects.filter(resource=resource, holds_time=True).order_by("start"))
+        assert all(a.end <= b.start for a, b in zip(rows, rows[1:], strict=False))
+    # Each hour went to exactly one of the pair that wanted it.
+    assert Booking.objects.count() == rounds
+
+
+def test_redis_unreachable_falls_back_to_the_database_guard(busy_clinic, settings, caplog):
+    settings.BOOKING_LOCK_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    clients = [token_client(busy_clinic.admin) for _ in range(20)]
+
+    def attempt(i):
+        body = busy_clinic.body("11:00", "11:30", patient=busy_clinic.patients[i])
+        response = clients[i].post(busy_clinic.url(), body, format="json")
+        return response.status_code, response.json().get("code", "created")
+
+    results = run_concurrently(20, attempt)
+    assert Counter(status for status, _ in results) == {201: 1, 409: 19}, results
+    assert {code for status, code in results if status == 409} == {"slot_taken"}
+    assert BookingResource.objects.filter(holds_time=True).count() == 1
+    assert "relying on the database guard" in caplog.text
+
+
+def test_a_lock_that_expires_mid_transaction_still_cannot_double_book(busy_clinic, settings, monkeypatch):
+    """The first client's lock expires while it is still validating; the second gets the lock,
+    and both reach the insert. The exclusion constraint lets exactly one through."""
+    settings.BOOKING_LOCK_TTL_SECONDS = 0.2
+    original = appointments.availability.bookable_interval_check
+    slow_first = threading.Event()
+
+    def slow_check(**kwargs):
+        window = original(**kwargs)
+        if not slow_first.is_set():
+            slow_first.set()
+            time.sleep(0.6)  # outlives the lock's TTL
+        return window
+
+    monkeypatch.setattr(appointments.availability, "bookable_interval_check", slow_check)
+    # Skip the friendly pre-check so both really race to the insert.
+    monkeypatch.setattr(appointments.selectors, "holding_resource_rows", _no_rows)
+
+    def attempt(i):
+        if i == 1:
+            slow_first.wait(5)
+            time.sleep(0.3)  # the first client's lock has expired by now
+        request = services.BookingRequest(
+            patient_id=busy_clinic.patients[i].pk,
+            appointment_type_id=busy_clinic.visit.pk,
+            start=busy_clinic.at("12:00"),
+            end=busy_clinic.at("12:30"),
+            resources=(services.ResourceRequest(busy_clinic.chair.pk),),
+        )
+        try:
+            services.booking_create(
+                facility=busy_clinic.facility, actor=busy_clinic.admin, actor_role=Role.ADMIN, request=request
+            )
+            return "created"
+        except services.appointments.ApplicationError as error:
+            return error.code
+
+    results = run_concurrently(2, attempt)
+    assert sorted(results) == ["created", "slot_taken"]
+    assert BookingResource.objects.filter(holds_time=True).count() == 1
+
+
+def _no_rows(**kwargs):
+    return BookingResource.objects.none()
+
+
+def test_connection_is_usable_after_the_threads(busy_clinic):
+    assert connection.is_usable()
