@@ -12,12 +12,14 @@ facility_api = [
     path("", include("scheduling.api_urls")),
     path("", include("availability.api_urls")),
     path("", include("booking.api_urls")),
+    path("", include("live_queue.api_urls")),
 ]
 
 facility_pages = [
     path("", include("scheduling.urls")),
     path("availability/", include("availability.urls")),
     path("bookings/", include("booking.urls")),
+    path("queue/", include("live_queue.urls")),
 ]
 
 urlpatterns = [

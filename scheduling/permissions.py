@@ -33,6 +33,8 @@ class Action(StrEnum):
     BOOKING_MANAGE = "booking.manage"
     BOOKING_LOCATION = "booking.book_location"
     BOOKING_EMERGENCY = "booking.emergency"
+    QUEUE_VIEW = "queue.view"
+    QUEUE_OPERATE = "queue.operate"
 
 
 _ALL = frozenset(Role)
@@ -70,6 +72,10 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.BOOKING_MANAGE: _STAFF,
     Action.BOOKING_LOCATION: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
     Action.BOOKING_EMERGENCY: frozenset({Role.ADMIN, Role.MANAGER, Role.CLINICIAN}),
+    # The day of care: the desk checks in, clinicians call and see patients; analysts see only
+    # the aggregates analytics makes of the queue's times.
+    Action.QUEUE_VIEW: _STAFF,
+    Action.QUEUE_OPERATE: _STAFF,
 }
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -22,6 +22,12 @@ class FacilityPageMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if request.headers.get("HX-Request"):
+                # A polled region must not swap the login page into itself: send the whole
+                # page to the login instead.
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = f"{reverse('login')}?next={request.get_full_path()}"
+                return response
             return self.handle_no_permission()
         try:
             membership = selectors.membership_for(user=request.user, facility_slug=kwargs["facility_slug"])
