@@ -152,6 +152,14 @@ def test_emergency_displaces_routine_bookings_and_tokens(
     assert Booking.objects.get(pk=token["id"]).status == Status.NEEDS_RESCHEDULE
     assert TokenSlot.objects.get().allocated == 0
     assert {n.event for n in Booking.objects.get(pk=routine["id"]).notifications.all()} == {"needs_reschedule"}
+    # The doctor's time the emergency took is not handed out as tokens again.
+    retake = desk.post(
+        clinic.url(),
+        clinic.body("09:30", "09:45", resources=[clinic.doctor], patient=clinic.patients[1]),
+        format="json",
+    )
+    assert retake.status_code == 409
+    assert retake.json()["code"] == "slot_taken"
     # Displaced bookings are rescheduled, not dropped.
     moved = desk.post(
         clinic.url(f"bookings/{routine['id']}/reschedule/"), {"start": clinic.at("15:00").isoformat()}, format="json"
