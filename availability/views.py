@@ -7,8 +7,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -45,16 +43,6 @@ class AvailabilityHomeView(FacilityPageMixin, View):
 
 class _ResourcePage(FacilityPageMixin, View):
     required_action = Action.AVAILABILITY_VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ApplicationError as error:
-            if error.code == "not_found":
-                raise Http404(error.message) from None
-            if error.code == "permission_denied":
-                raise PermissionDenied(error.message) from None
-            raise
 
     def setup_resource(self, request, resource_id):
         self.resource = kernel.resource_get(facility=request.facility, resource_id=resource_id)

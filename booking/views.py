@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,14 +56,6 @@ class BookingPage(FacilityPageMixin, View):
     member's unread notification count for the header."""
 
     required_action = Action.BOOKING_VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ApplicationError as error:
-            if error.code == "not_found":
-                raise Http404(error.message) from None
-            raise
 
     def page(self, template: str, context: dict, status: int = 200):
         request = self.request

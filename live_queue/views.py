@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -47,14 +46,6 @@ class QueuePage(FacilityPageMixin, View):
     """A queue page: an unknown or other facility's queue or entry is 404."""
 
     required_action = Action.QUEUE_VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ApplicationError as error:
-            if error.code == "not_found":
-                raise Http404(error.message) from None
-            raise
 
     def page(self, template: str, context: dict, status: int = 200):
         context = {"can_operate": self.can(Action.QUEUE_OPERATE), **context}

@@ -16,7 +16,8 @@ from scheduling.permissions import Action, role_allows
 
 class FacilityPageMixin(LoginRequiredMixin):
     """A page of one facility: ``/f/<facility_slug>/…``. A non-member gets 404, a member whose
-    role the matrix does not allow gets 403; times are shown in the facility's zone."""
+    role the matrix does not allow gets 403; times are shown in the facility's zone. A service's
+    ``not_found`` or ``permission_denied`` raised by the page becomes 404 or 403."""
 
     required_action: Action = Action.FACILITY_VIEW
 
@@ -40,6 +41,13 @@ class FacilityPageMixin(LoginRequiredMixin):
         timezone.activate(membership.facility.time_zone)
         try:
             return super().dispatch(request, *args, **kwargs)
+        except ApplicationError as error:
+            # A page's object of another facility, or a rule the service enforces per object.
+            if error.code == "not_found":
+                raise Http404(error.message) from None
+            if error.code == "permission_denied":
+                raise PermissionDenied(error.message) from None
+            raise
         finally:
             timezone.deactivate()
 
