@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.apps import apps
 from rest_framework import serializers
 
 from availability import services
@@ -16,12 +15,13 @@ from availability.models import (
 )
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, StrictInputSerializer
+from scheduling.choices import ResourceKind
 
 MAX_RANGE_DAYS = 62
 
 
 def _resource_kinds():
-    return apps.get_model("scheduling", "SchedulableResource")._meta.get_field("kind").choices
+    return ResourceKind.choices
 
 
 class AvailabilityOutputSerializer(serializers.ModelSerializer):

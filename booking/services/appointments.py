@@ -22,10 +22,11 @@ from booking.lifecycle import HOLDING, STAMPS, TRANSITIONS, can_move
 from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
 from booking.services.locks import resource_locks
 from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action, role_allows
 
-LOCATION_KINDS = frozenset({"theatre", "room"})
+LOCATION_KINDS = frozenset({ResourceKind.THEATRE, ResourceKind.ROOM})
 
 # Constraint → (code, field, message) for a write that lost a race the locks did not prevent.
 _CONFLICTS = {

@@ -11,8 +11,8 @@ from django.utils import timezone
 from booking import selectors
 from booking.models import Notification, Status
 from scheduling import selectors as kernel
+from scheduling.choices import Role
 from scheduling.errors import ApplicationError
-from scheduling.permissions import Role
 
 EVENT_TITLES = {
     "created": "New booking",

@@ -1,4 +1,4 @@
-"""Booking rules that clinics tune per deployment."""
+"""Availability and booking rules that clinics tune per deployment."""
 
 from config.env import env_int, env_str
 from config.settings.base import REDIS_URL
@@ -11,3 +11,5 @@ BOOKING_LOCK_WAIT_SECONDS = float(env_int("BOOKING_LOCK_WAIT_SECONDS", 5))
 BOOKING_MAX_FUTURE_PER_PATIENT = env_int("BOOKING_MAX_FUTURE_PER_PATIENT", 20)
 # Longest booking accepted (an all-day theatre list is the longest real case).
 BOOKING_MAX_HOURS = env_int("BOOKING_MAX_HOURS", 24)
+# Most slots one token window may hold (a configuration mistake guard).
+AVAILABILITY_MAX_SLOTS_PER_WINDOW = env_int("AVAILABILITY_MAX_SLOTS_PER_WINDOW", 96)

@@ -84,7 +84,13 @@ def test_calling_a_patient_updates_the_waiting_room_board_by_itself(clinic, log_
     # The staff list refreshes itself too, and what the desk is typing in the call form stays.
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Counter or room").fill("Room 3")
-    check_in(facility=clinic.facility, actor=clinic.admin, patient_id=late.pk, resource_id=clinic.chair.pk)
+    check_in(
+        facility=clinic.facility,
+        actor=clinic.admin,
+        actor_role="admin",
+        patient_id=late.pk,
+        resource_id=clinic.chair.pk,
+    )
     expect(page.locator("table.waiting tbody tr")).to_have_count(2, timeout=15_000)
     expect(page.locator("#queue-entries")).to_contain_text(late.name)
     expect(page.get_by_label("Counter or room")).to_have_value("Room 3")
