@@ -131,13 +131,18 @@ def walk_in_create(
 def booking_transition(*, facility, actor, booking_id, to_status: str, now: dt.datetime | None = None) -> Booking:
     """Moves a booking along the life cycle (``booking.lifecycle.TRANSITIONS``), stamping time
     and actor; leaving a time-holding status frees the resources and the token. 409
-    ``invalid_transition`` for a move the table does not allow. Locks the booking row; joins
-    the caller's transaction if there is one."""
+    ``invalid_transition`` for a move the table does not allow, 409 ``too_early`` for a no-show
+    before the appointment has begun. Locks the booking row; joins the caller's transaction if
+    there is one."""
     now = now or timezone.now()
     # Not durable: the day-of-care services move a booking in the same transaction as the
     # encounter and queue entry they write. It takes no Redis lock, only the row lock.
     with transaction.atomic():
         booking = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        if to_status == Status.NO_SHOW and now < booking.start and can_move(booking.status, to_status):
+            raise ApplicationError(
+                "too_early", "A patient can be marked absent only once the appointment has begun.", status_code=409
+            )
         _move(booking, to_status, actor=actor, now=now)
         _notify_after_commit(booking, event=to_status)
     return booking

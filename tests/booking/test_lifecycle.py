@@ -49,14 +49,17 @@ def test_every_transition_follows_the_table(current, target, clinic, user):
         ),
     )
     Booking.objects.filter(pk=booking.pk).update(status=current)
+    during = clinic.at("10:10")  # a no-show can be recorded only once the appointment has begun
     if target in TRANSITIONS[current]:
         moved = services.booking_transition(
-            facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target
+            facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
         )
         assert moved.status == target
     else:
         with pytest.raises(services.appointments.ApplicationError) as error:
-            services.booking_transition(facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target)
+            services.booking_transition(
+                facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
+            )
         assert error.value.code == "invalid_transition"
         assert Booking.objects.get(pk=booking.pk).status == current
 
@@ -193,3 +196,11 @@ def test_a_booking_costs_a_bounded_number_of_queries(clinic, user):
     many = cost("19:00")
     assert many == few, (few, many)
     assert few <= 30
+
+
+def test_no_show_waits_for_the_appointment_to_begin(clinic, api_client):
+    booking = book(api_client, clinic, "10:00", "10:30")
+    early = api_client.post(clinic.url(f"bookings/{booking['id']}/no-show/"))
+    assert early.status_code == 409
+    assert early.json()["code"] == "too_early"
+    assert Booking.objects.get(pk=booking["id"]).status == Status.SCHEDULED
