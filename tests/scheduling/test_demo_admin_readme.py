@@ -24,12 +24,20 @@ def _rows():
 
 
 def test_seed_demo_twice_gives_the_same_rows(db, capsys):
+    from availability.models import Schedule
+    from booking.models import Booking
+
     call_command("seed_demo")
     first = _rows()
     history_after_first = Patient.history.count()
+    schedules, bookings = Schedule.objects.count(), sorted(Booking.objects.values_list("start", "patient_id"))
     call_command("seed_demo")
     assert _rows() == first
     assert Patient.history.count() == history_after_first
+    # Every demo resource can be booked, and the front desk finds bookings from today on.
+    assert schedules == SchedulableResource.objects.count()
+    assert sorted(Booking.objects.values_list("start", "patient_id")) == bookings
+    assert len(bookings) > 20
     assert {f.slug for f in Facility.objects.all()} == {"riverside", "hillcrest"}
     for facility in Facility.objects.all():
         assert facility.patients.count() == 200
