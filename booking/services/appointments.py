@@ -333,7 +333,9 @@ def _take_token(*, facility, booking, window, actor) -> None:
         ],
         ignore_conflicts=True,
     )
-    slot = TokenSlot.objects.select_for_update().get(resource_id=window.resource_id, start=window.slot_start)
+    slot = TokenSlot.objects.select_for_update().get(
+        facility=facility, resource_id=window.resource_id, start=window.slot_start
+    )
     taken = TokenSlot.objects.filter(pk=slot.pk, allocated__lt=F("capacity")).update(allocated=F("allocated") + 1)
     if not taken:
         raise ApplicationError(

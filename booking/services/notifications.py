@@ -38,7 +38,9 @@ def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event
     owners = {resource.user_id for resource in resources if resource.user_id}
     schedulers = kernel.member_user_list(facility=facility, roles=[Role.SCHEDULER])
     owners_here = kernel.member_user_list(facility=facility).filter(pk__in=owners)
-    already = set(Notification.objects.filter(event_id=event_id).values_list("recipient_id", flat=True))
+    already = set(
+        Notification.objects.filter(facility=facility, event_id=event_id).values_list("recipient_id", flat=True)
+    )
     recipients = [user for user in (schedulers | owners_here).distinct() if user.pk not in already]
     title = EVENT_TITLES[event]
     message = _message(booking, title, facility, places=[resource.name for resource in resources])
@@ -60,7 +62,9 @@ def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event
     for address in emailed:
         send_mail(title, message, settings.DEFAULT_FROM_EMAIL, [address])
     if emailed:
-        Notification.objects.filter(event_id=event_id, recipient__email__in=emailed).update(emailed_at=timezone.now())
+        Notification.objects.filter(facility=facility, event_id=event_id, recipient__email__in=emailed).update(
+            emailed_at=timezone.now()
+        )
     return len(recipients)
 
 
