@@ -142,7 +142,7 @@ class BookingOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TokenOutput(allow_null=True))
     def get_token(self, booking):
-        token = getattr(booking, "token", None) if _has_token(booking) else None
+        token = booking.token_booking
         return TokenOutput(token).data if token else None
 
     def get_allowed_transitions(self, booking) -> list[str]:
@@ -192,13 +192,6 @@ class BookingFilter(django_filters.FilterSet):
         if start and end and end - start > dt.timedelta(days=MAX_LIST_DAYS):
             raise serializers.ValidationError({"end": [f"A list covers at most {MAX_LIST_DAYS} days."]})
         return super().filter_queryset(queryset)
-
-
-def _has_token(booking) -> bool:
-    try:
-        return booking.token is not None
-    except TokenBooking.DoesNotExist:
-        return False
 
 
 def _requests(items) -> tuple[services.ResourceRequest, ...]:

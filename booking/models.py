@@ -111,6 +111,14 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"Booking #{self.pk} ({self.status}) {self.start:%Y-%m-%d %H:%M}"
 
+    @property
+    def token_booking(self) -> "TokenBooking | None":
+        """The token this booking holds a place with, if it was booked into a token slot."""
+        try:
+            return self.token
+        except TokenBooking.DoesNotExist:
+            return None
+
 
 class BookingResource(models.Model):
     """A resource held by a booking, for its own part of the booking's time (a surgeon may join

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from booking.lifecycle import HOLDING, can_move
-from booking.models import Booking, BookingResource, Notification, TokenBooking, TokenSlot
+from booking.models import Booking, BookingResource, Notification, TokenBooking
 from scheduling.errors import NotFound
 
 
@@ -69,11 +69,10 @@ def bookings_to_mark_no_show(*, facility, start: dt.datetime, end: dt.datetime) 
     ).order_by("start", "id")
 
 
-def patient_overlapping_bookings(*, facility, patient_id: int, start, end, exclude_id=None) -> QuerySet[Booking]:
-    bookings = Booking.objects.filter(
+def patient_overlapping_bookings(*, facility, patient_id: int, start, end) -> QuerySet[Booking]:
+    return Booking.objects.filter(
         facility=facility, patient_id=patient_id, holds_time=True, start__lt=end, end__gt=start
     )
-    return bookings.exclude(pk=exclude_id) if exclude_id else bookings
 
 
 def patient_future_booking_count(*, facility, patient_id: int, now: dt.datetime) -> int:
@@ -91,17 +90,6 @@ def token_booking_list(*, facility, resource_id: int | None = None, start=None, 
     if end is not None:
         tokens = tokens.filter(slot__start__lt=end)
     return tokens.order_by("slot__start", "id")
-
-
-def token_slot_list(*, facility, resource_id: int | None = None, start=None, end=None) -> QuerySet[TokenSlot]:
-    slots = TokenSlot.objects.filter(facility=facility)
-    if resource_id is not None:
-        slots = slots.filter(resource_id=resource_id)
-    if start is not None:
-        slots = slots.filter(end__gt=start)
-    if end is not None:
-        slots = slots.filter(start__lt=end)
-    return slots.order_by("start", "resource_id")
 
 
 def notification_list(*, facility, recipient, unread_only: bool = False) -> QuerySet[Notification]:

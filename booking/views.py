@@ -30,7 +30,7 @@ from booking.forms import (
     slot_value,
 )
 from booking.lifecycle import TRANSITIONS
-from booking.models import Status, TokenBooking
+from booking.models import Status
 from booking.services.appointments import LOCATION_KINDS
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
@@ -142,7 +142,7 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
     day_bookings = []
     for booking in bookings:
         held = [(row.resource_id, row.start, row.end) for row in booking.resources.all()]
-        token = getattr(booking, "token", None) if _has_token(booking) else None
+        token = booking.token_booking
         if token is not None:
             held.append((token.slot.resource_id, token.slot.start, token.slot.end))
         if not shown.intersection(rid for rid, _, _ in held):
@@ -199,7 +199,7 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
             "where": ", ".join(
                 names.get(rid, "")
                 for rid in [row.resource_id for row in booking.resources.all()]
-                + ([booking.token.slot.resource_id] if _has_token(booking) else [])
+                + ([booking.token.slot.resource_id] if booking.token_booking else [])
                 if rid in names
             ),
         }
@@ -414,7 +414,7 @@ class BookingRescheduleView(BookingPage):
 
 def _kept_length(booking) -> dt.timedelta | None:
     """What a rescheduled booking keeps: its length, unless it holds a token (the new slot's)."""
-    return None if _has_token(booking) else booking.end - booking.start
+    return None if booking.token_booking else booking.end - booking.start
 
 
 def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None, reschedule_error=None, status=200):
@@ -438,7 +438,7 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         for row in booking.resources.all()
     ]
     picker_resource_id = next((row.resource_id for row in booking.resources.all()), None)
-    if _has_token(booking):
+    if booking.token_booking:
         slot_resource = kernel.resource_get(facility=facility, resource_id=booking.token.slot.resource_id)
         resources.append({"name": slot_resource.name, "kind": "Token", "start": booking.start, "end": booking.end})
         picker_resource_id = slot_resource.pk
@@ -524,10 +524,3 @@ def _short_name(name: str) -> str:
     """ "Peregrine Ashvale" → "P. Ashvale": what fits a board cell and the desk recognises."""
     first, _, rest = name.strip().partition(" ")
     return f"{first[:1]}. {rest.strip()}" if rest.strip() else name
-
-
-def _has_token(booking) -> bool:
-    try:
-        return booking.token is not None
-    except TokenBooking.DoesNotExist:
-        return False

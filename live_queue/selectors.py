@@ -4,11 +4,9 @@ import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
 
-from live_queue.models import Encounter, EntryStatus, Queue, QueueEntry
+from live_queue.models import EntryStatus, Queue, QueueEntry
 from live_queue.scoring import ScoreParts, entry_score, ordered
 from scheduling.errors import NotFound
-
-OPEN_STATUSES = [EntryStatus.WAITING, EntryStatus.CALLED, EntryStatus.IN_PROGRESS]
 
 
 def queue_list(*, facility, day: dt.date | None = None) -> QuerySet[Queue]:
@@ -68,15 +66,6 @@ def queue_board(*, facility, queue_id: int, now: dt.datetime) -> dict:
     )
     waiting = [entry.token_number for entry, _ in queue_in_order(facility=facility, queue_id=queue_id, now=now)]
     return {"called": called, "waiting": waiting}
-
-
-def encounter_list(*, facility, start: dt.datetime | None = None, end: dt.datetime | None = None) -> QuerySet:
-    encounters = Encounter.objects.filter(facility=facility).select_related("patient", "booking")
-    if start is not None:
-        encounters = encounters.filter(checked_in_at__gte=start)
-    if end is not None:
-        encounters = encounters.filter(checked_in_at__lt=end)
-    return encounters
 
 
 def entry_times(*, facility, start: dt.datetime, end: dt.datetime) -> QuerySet:

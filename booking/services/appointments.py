@@ -180,7 +180,7 @@ def booking_reschedule(
         note=old.note,
     )
     intervals = _validated_intervals(request)
-    held = [r.resource_id for r in old.resources.all()] + ([old.token.slot.resource_id] if _has_token(old) else [])
+    held = [r.resource_id for r in old.resources.all()] + ([old.token.slot.resource_id] if old.token_booking else [])
     with resource_locks(held + [r.resource_id for r in resources]), transaction.atomic(durable=True):
         old = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
         _move(old, Status.RESCHEDULED, actor=actor, now=now)
@@ -497,20 +497,13 @@ def _check_interval(start, end, start_field: str, end_field: str) -> None:
 
 def _same_resources(old: Booking, *, new_start, new_end) -> tuple[ResourceRequest, ...]:
     """The old booking's resources, each keeping its offset and length within the booking."""
-    if _has_token(old):
+    if old.token_booking:
         return (ResourceRequest(old.token.slot.resource_id),)
     shift = new_start - old.start
     rows = list(old.resources.all())
     if new_end - new_start != old.end - old.start:
         return tuple(ResourceRequest(row.resource_id) for row in rows)
     return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in rows)
-
-
-def _has_token(booking: Booking) -> bool:
-    try:
-        return booking.token is not None
-    except TokenBooking.DoesNotExist:
-        return False
 
 
 def _zone(facility) -> ZoneInfo:

@@ -33,7 +33,7 @@ def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event
     facility = kernel.facility_get(facility_id=facility_id)
     booking = selectors.booking_detail(facility=facility, booking_id=booking_id)
     resources = [row.resource for row in booking.resources.all()]
-    if hasattr(booking, "token"):
+    if booking.token_booking:
         resources.append(kernel.resource_get(facility=facility, resource_id=booking.token.slot.resource_id))
     owners = {resource.user_id for resource in resources if resource.user_id}
     schedulers = kernel.member_user_list(facility=facility, roles=[Role.SCHEDULER])
