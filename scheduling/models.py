@@ -146,7 +146,13 @@ class SchedulableResource(models.Model):
         help_text="The person this resource stands for (practitioners and nurses).",
     )
     active = models.BooleanField(default=True)
-    history = audit_history()
+    availability_version = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped by the availability services in the transaction of every change to this resource's "
+        "availability: bookings read it under the resource lock and key their cached configuration by it.",
+    )
+    history = audit_history(excluded_fields=["availability_version"])
 
     class Meta:
         ordering = ["kind", "name"]
