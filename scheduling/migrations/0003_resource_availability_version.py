@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0002_nightly_housekeeping'),
+        ("scheduling", "0002_nightly_housekeeping"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='schedulableresource',
-            name='availability_version',
-            field=models.PositiveBigIntegerField(default=0, editable=False, help_text="Bumped by the availability services in the transaction of every change to this resource's availability: bookings read it under the resource lock and key their cached configuration by it."),
+            model_name="schedulableresource",
+            name="availability_version",
+            field=models.PositiveBigIntegerField(
+                default=0,
+                editable=False,
+                help_text="Bumped by the availability services in the transaction of every change to this resource's availability: bookings read it under the resource lock and key their cached configuration by it.",
+            ),
         ),
     ]
