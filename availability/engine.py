@@ -160,6 +160,12 @@ class Calendar:
         return instant.astimezone(self.tz).date()
 
 
+def minute_of_day(value: dt.time, *, end: bool = False) -> int:
+    """Minutes after midnight; as an end, 00:00 is midnight at the end of the day (1440)."""
+    minutes = value.hour * 60 + value.minute
+    return 24 * 60 if end and minutes == 0 else minutes
+
+
 def first_instant(day: dt.date, minute: int, tz: ZoneInfo) -> dt.datetime:
     naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
     utc = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the first of two ambiguous instants
@@ -279,14 +285,17 @@ def slots_for(
     removing exception is dropped; a slot after the booking horizon is not offered; a slot that
     starts in the past, inside the notice period, on a day whose patient limit is reached, or
     with nothing remaining is offered with ``bookable`` false. ``bookings`` are the active
-    booking intervals of this resource: (resource_id, start, end, units). With
+    booking intervals of this resource: (resource_id, start, end, units[, shared]). With
     ``offer_beyond_horizon`` slots past the horizon are kept (capacity statistics).
     """
     policy = inputs.policy
     removing, adding = removals_for(inputs)
-    day_units: dict[dt.date, int] = defaultdict(int)
-    for _, start, _end, units in bookings:
-        day_units[calendar.local_date(start)] += units
+    # A daily limit counts the units booked inside its window that day: prefix sums by start.
+    by_start = sorted((booking[1], booking[3]) for booking in bookings)
+    starts = [start for start, _ in by_start]
+    units_before = [0]
+    for _, units in by_start:
+        units_before.append(units_before[-1] + units)
     horizon_cache: dict[int, dt.datetime] = {}
     today = calendar.local_date(now)
     slots: list[Slot] = []
@@ -308,7 +317,10 @@ def slots_for(
             else policy.notice_minutes
         )
         earliest = now + dt.timedelta(minutes=notice)
-        limit_reached = block.daily_limit is not None and day_units.get(block.local_date, 0) >= block.daily_limit
+        limit_reached = block.daily_limit is not None and (
+            units_before[bisect.bisect_left(starts, block.end)] - units_before[bisect.bisect_left(starts, block.start)]
+            >= block.daily_limit
+        )
         if block.type == TOKENS:
             step_minutes, capacity = block.slot_minutes, block.tokens
         else:
@@ -357,7 +369,7 @@ def _overlay(slots: list[Slot], bookings: Sequence[tuple[int, dt.datetime, dt.da
     """Adds each booking's units to the slots it overlaps. Slots of one resource never overlap,
     so their ends are sorted and a bisect finds the first one a booking touches."""
     ends = [slot.end for slot in slots]
-    for _, start, end, units in bookings:
+    for _, start, end, units, *_ in bookings:
         index = bisect.bisect_right(ends, start)
         while index < len(slots) and slots[index].start < end:
             slot = slots[index]
@@ -372,24 +384,47 @@ def uncovered(
     *,
     inputs: ResourceInputs,
     calendar: Calendar,
-    intervals: Sequence[tuple[int, dt.datetime, dt.datetime, int]],
-) -> list[tuple[int, dt.datetime, dt.datetime, int]]:
-    """The intervals that no block of availability contains whole, or that overlap a removing
-    exception: bookings that a configuration would strand."""
+    intervals: Sequence[tuple],
+) -> list[tuple]:
+    """The booked intervals that a configuration would strand: those that overlap a removing
+    exception or that no block of availability contains whole, and, for tokens (intervals whose
+    optional fifth element ``shared`` is true), those whose block is not a tokens block with
+    exactly this slot on its grid, and those beyond the block's tokens per slot. An exclusive
+    booking only needs to be contained (an emergency may hold time in a tokens window)."""
     if not intervals:
         return []
-    first = min(calendar.local_date(start) for _, start, _, _ in intervals) - ONE_DAY
-    last = max(calendar.local_date(end) for _, _, end, _ in intervals) + ONE_DAY
+    first = min(calendar.local_date(interval[1]) for interval in intervals) - ONE_DAY
+    last = max(calendar.local_date(interval[2]) for interval in intervals) + ONE_DAY
     blocks = blocks_for(inputs=inputs, calendar=calendar, start_date=first, end_date=last)
     removing, adding = removals_for(inputs)
     stranded = []
-    for interval in intervals:
-        _, start, end, _ = interval
-        if overlapping(removing, start, end) or not any(
-            block.start <= start
-            and end <= block.end
-            and (block.exception_id is not None or not overlapping(adding, start, end))
-            for block in blocks
-        ):
+    tokens_held: dict[tuple[dt.datetime, dt.datetime], int] = defaultdict(int)
+    for interval in sorted(intervals, key=lambda interval: interval[1]):
+        _, start, end, units, *rest = interval
+        shared = bool(rest and rest[0])
+        block = None
+        if not overlapping(removing, start, end):
+            block = next(
+                (
+                    block
+                    for block in blocks
+                    if block.start <= start
+                    and end <= block.end
+                    and (block.exception_id is not None or not overlapping(adding, start, end))
+                ),
+                None,
+            )
+        if block is None or (shared and not _holds_a_slot_of(block, start, end)):
             stranded.append(interval)
+        elif shared:
+            tokens_held[(start, end)] += units
+            if tokens_held[(start, end)] > block.tokens:
+                stranded.append(interval)
     return stranded
+
+
+def _holds_a_slot_of(block: Block, start: dt.datetime, end: dt.datetime) -> bool:
+    if block.type != TOKENS or not block.slot_minutes:
+        return False
+    step = dt.timedelta(minutes=block.slot_minutes)
+    return end - start == step and (start - block.origin) % step == dt.timedelta(0)

@@ -1,13 +1,13 @@
 from django.contrib import admin
 
 from booking.models import Booking, BookingResource, Notification, TokenBooking, TokenSlot
-from scheduling.admin_scoping import FacilityScopedAdmin
+from scheduling.admin_scoping import FacilityScopedAdmin, FacilityScopedDerivedAdmin
 
 
 class BookingResourceInline(admin.TabularInline):
     model = BookingResource
     extra = 0
-    fields = ["resource", "start", "end", "holds_time"]
+    fields = ["resource", "start", "end", "holds_time", "token_slot"]
     readonly_fields = fields
     can_delete = False
 
@@ -50,7 +50,7 @@ class BookingAdmin(FacilityScopedAdmin):
 
 
 @admin.register(TokenSlot)
-class TokenSlotAdmin(FacilityScopedAdmin):
+class TokenSlotAdmin(FacilityScopedDerivedAdmin):
     list_display = ["resource", "start", "end", "allocated", "capacity", "facility"]
     list_filter = ["facility"]
     search_fields = ["resource__name"]
@@ -73,7 +73,7 @@ class TokenBookingAdmin(FacilityScopedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(FacilityScopedAdmin):
+class NotificationAdmin(FacilityScopedDerivedAdmin):
     list_display = ["recipient", "event", "booking", "created_at", "read_at", "emailed_at", "facility"]
     list_filter = ["event", "facility"]
     search_fields = ["recipient__username", "message"]

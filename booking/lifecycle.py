@@ -21,10 +21,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RESCHEDULED: frozenset(),
 }
 
-# Statuses that keep the booking's time (and so its resources and token) taken. A completed
-# visit keeps the time it used; everything that ends without care frees it.
+# Statuses that keep the booking's time (and so the patient, its resources and token) taken.
+# Everything that ends without care frees it; a completed visit frees the patient, and its
+# resources keep only the time it used, up to its actual end (``services.appointments._move``).
 HOLDING: frozenset[Status] = frozenset(
-    {Status.REQUESTED, Status.APPROVED, Status.SCHEDULED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED}
+    {Status.REQUESTED, Status.APPROVED, Status.SCHEDULED, Status.CHECKED_IN, Status.IN_PROGRESS}
 )
 
 # Field stamped with the time of entering a status (actual times feed analytics).

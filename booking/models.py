@@ -1,8 +1,11 @@
 """Bookings, the resources they hold, token slots and the tokens taken from them.
 
 No double booking is a database invariant here, not a convention:
-- ``BookingResource`` carries an exclusion constraint: two rows that ``holds`` the same resource
-  never have overlapping time ranges;
+- ``BookingResource`` carries an exclusion constraint: two rows that hold the same resource
+  never have overlapping time ranges, unless both are tokens of the same token slot. A token
+  booking holds its slot's time through a ``BookingResource`` row too (``token_slot`` set), so
+  exclusive bookings, emergencies and tokens of one resource are all kept apart by the same
+  constraint, whatever the application code or Redis does;
 - ``Booking`` carries one per patient: a patient is never in two places at once;
 - ``TokenSlot`` keeps ``0 <= allocated <= capacity`` by a check constraint, and is unique per
   resource and start, so no duplicate slot can appear.
@@ -13,7 +16,8 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
 
 from scheduling.history import audit_history
 
@@ -122,7 +126,7 @@ class Booking(models.Model):
 
 class BookingResource(models.Model):
     """A resource held by a booking, for its own part of the booking's time (a surgeon may join
-    a theatre booking for part of it)."""
+    a theatre booking for part of it), or the token slot a token booking holds a place in."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="resources")
@@ -130,6 +134,14 @@ class BookingResource(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     holds_time = models.BooleanField(default=True)
+    token_slot = models.ForeignKey(
+        "TokenSlot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set for a token booking: rows of one token slot share its time.",
+    )
     history = audit_history()
 
     class Meta:
@@ -137,11 +149,18 @@ class BookingResource(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_resource_end_after_start"),
             models.UniqueConstraint(fields=["booking", "resource"], name="booking_resource_once_per_booking"),
+            # Rows overlap only if they share a group: the token slot's id for its tokens; for an
+            # exclusive row, minus its booking's id (a group of its own, since a booking holds a
+            # resource once).
             ExclusionConstraint(
                 name="booking_resource_no_overlap",
                 expressions=[
                     ("resource", RangeOperators.EQUAL),
-                    (TsTzRange("start", "end", models.Value("[)")), RangeOperators.OVERLAPS),
+                    (TsTzRange("start", "end", Value("[)")), RangeOperators.OVERLAPS),
+                    (
+                        Coalesce(F("token_slot"), -F("booking"), output_field=models.BigIntegerField()),
+                        RangeOperators.NOT_EQUAL,
+                    ),
                 ],
                 condition=Q(holds_time=True),
                 violation_error_code="slot_taken",
@@ -154,7 +173,11 @@ class BookingResource(models.Model):
 
 
 class TokenSlot(models.Model):
-    """A slot of a tokens window, made the first time someone books into it."""
+    """A slot of a tokens window, made the first time someone books into it.
+
+    Derived state, so it keeps no history of its own: ``allocated`` counts the slot's held
+    tokens and ``capacity`` is the window's tokens per slot when the last token was taken
+    (availability is the authority on it). Each token booking that moves them is audited."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     resource = models.ForeignKey("scheduling.SchedulableResource", on_delete=models.PROTECT, related_name="+")
@@ -162,7 +185,6 @@ class TokenSlot(models.Model):
     end = models.DateTimeField()
     capacity = models.PositiveIntegerField()
     allocated = models.IntegerField(default=0)
-    history = audit_history()
 
     class Meta:
         ordering = ["start", "resource_id"]
@@ -198,7 +220,10 @@ class TokenBooking(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice of a change to a booking, for one member; emailed too."""
+    """An in-app notice of a change to a booking, for one member; emailed too.
+
+    Derived state, so it keeps no history: it is made from a booking event that is itself
+    audited, and ``read_at`` / ``emailed_at`` record the only changes it ever sees."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -209,7 +234,6 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
-    history = audit_history()
 
     class Meta:
         ordering = ["-created_at", "-id"]

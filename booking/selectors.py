@@ -1,11 +1,14 @@
 """Reads of bookings, token slots and notifications. Every function takes the facility."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from booking.lifecycle import HOLDING, can_move
 from booking.models import Booking, BookingResource, Notification, TokenBooking
+from scheduling import selectors as kernel
 from scheduling.errors import NotFound
 
 
@@ -57,6 +60,19 @@ def booking_detail(*, facility, booking_id) -> Booking:
         raise NotFound("Booking") from None
 
 
+def booking_resource_rows(*, facility, booking_id) -> list[BookingResource]:
+    """The resource rows of one booking (token rows included), by start; empty for an unknown id."""
+    try:
+        booking_id = int(booking_id)
+    except (TypeError, ValueError):
+        return []
+    if not 0 < booking_id < 2**63:
+        return []
+    return list(
+        BookingResource.objects.filter(facility=facility, booking_id=booking_id).order_by("start", "resource_id")
+    )
+
+
 def transition_allowed(*, booking: Booking, to_status: str) -> bool:
     """Whether the life cycle lets ``booking`` move to ``to_status`` now."""
     return can_move(booking.status, to_status)
@@ -69,16 +85,31 @@ def bookings_to_mark_no_show(*, facility, start: dt.datetime, end: dt.datetime) 
     ).order_by("start", "id")
 
 
-def patient_overlapping_bookings(*, facility, patient_id: int, start, end) -> QuerySet[Booking]:
-    return Booking.objects.filter(
-        facility=facility, patient_id=patient_id, holds_time=True, start__lt=end, end__gt=start
+def patient_for_booking(*, facility, patient_id, start, end, now: dt.datetime):
+    """The patient row, locked FOR UPDATE for the caller's transaction (so two bookings of one
+    patient are checked in turn), annotated in the same query with ``overlapping`` (a booking
+    of theirs holds time in [start, end)) and ``future_bookings`` (how many time-holding
+    bookings they have from ``now`` on). 404 for another facility's patient."""
+    mine = Booking.objects.filter(facility=facility, patient_id=OuterRef("pk"), holds_time=True)
+    future = (
+        mine.filter(start__gte=now, status__in=[s.value for s in HOLDING])
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-
-
-def patient_future_booking_count(*, facility, patient_id: int, now: dt.datetime) -> int:
-    return Booking.objects.filter(
-        facility=facility, patient_id=patient_id, start__gte=now, status__in=[s.value for s in HOLDING]
-    ).count()
+    patients = (
+        kernel.patient_list(facility=facility)
+        .select_for_update(of=("self",))
+        .annotate(
+            overlapping=Exists(mine.filter(start__lt=end, end__gt=start)),
+            future_bookings=Coalesce(Subquery(future), 0),
+        )
+    )
+    try:
+        return patients.get(pk=int(patient_id))
+    except (patients.model.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound("Patient") from None
 
 
 def token_booking_list(*, facility, resource_id: int | None = None, start=None, end=None) -> QuerySet[TokenBooking]:
@@ -105,32 +136,33 @@ def notification_unread_count(*, facility, recipient) -> int:
 
 class ActiveBookings:
     """What availability is told is booked (registered in BookingConfig.ready): every
-    time-holding exclusive booking of a resource, and every held token, one unit each."""
+    time-holding ``BookingResource`` row, one unit each; token rows say they are ``shared``."""
 
     def active_intervals(self, *, facility, resource_ids: list[int], start, end) -> list[tuple]:
-        exclusive = BookingResource.objects.filter(
-            facility=facility, resource_id__in=resource_ids, holds_time=True, start__lt=end, end__gt=start
-        ).values_list("resource_id", "start", "end")
-        tokens = TokenBooking.objects.filter(
-            facility=facility,
-            slot__resource_id__in=resource_ids,
-            holds_time=True,
-            slot__start__lt=end,
-            slot__end__gt=start,
-        ).values_list("slot__resource_id", "slot__start", "slot__end")
-        return [(rid, s, e, 1) for rid, s, e in exclusive] + [(rid, s, e, 1) for rid, s, e in tokens]
+        return [
+            as_interval(row) for row in held_time(facility=facility, resource_ids=resource_ids, start=start, end=end)
+        ]
 
 
-def holding_resource_rows(*, facility, resource_ids: list[int], start, end, for_update: bool = False):
-    """Exclusive bookings holding any of the resources in [start, end)."""
+@dataclass(frozen=True, slots=True)
+class HeldTime:
+    """One resource's time held by one booking: exclusively, or as a token of ``token_slot_id``."""
+
+    booking_id: int
+    resource_id: int
+    start: dt.datetime
+    end: dt.datetime
+    token_slot_id: int | None
+
+
+def held_time(*, facility, resource_ids: list[int], start, end) -> list[HeldTime]:
+    """The time-holding rows of the resources overlapping [start, end), in one query."""
     rows = BookingResource.objects.filter(
-        facility=facility, resource_id__in=resource_ids, holds_time=True, start__lt=end, end__gt=start
-    )
-    return rows.select_for_update() if for_update else rows
+        facility=facility, resource_id__in=list(resource_ids), holds_time=True, start__lt=end, end__gt=start
+    ).values_list("booking_id", "resource_id", "start", "end", "token_slot_id")
+    return [HeldTime(*row) for row in rows]
 
 
-def holding_tokens(*, facility, resource_ids: list[int], start, end, for_update: bool = False):
-    tokens = TokenBooking.objects.filter(
-        facility=facility, slot__resource_id__in=resource_ids, holds_time=True, slot__start__lt=end, slot__end__gt=start
-    )
-    return tokens.select_for_update(of=("self",)) if for_update else tokens
+def as_interval(held: HeldTime) -> tuple:
+    """The shape availability reads: (resource_id, start, end, units, shared)."""
+    return (held.resource_id, held.start, held.end, 1, held.token_slot_id is not None)

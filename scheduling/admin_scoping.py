@@ -1,7 +1,9 @@
 """Django admin scoped to the tenant: a facility administrator (a staff user with the admin role)
 sees and edits only rows of the facilities they administer; superusers see everything.
-Every app's ModelAdmin derives from ``FacilityScopedAdmin``."""
+Every app's ModelAdmin derives from ``FacilityScopedAdmin`` (with history), or from
+``FacilityScopedDerivedAdmin`` for the few tables declared derived state, which keep none."""
 
+from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.models import Facility, Membership, Role
@@ -17,7 +19,7 @@ def administered_facility_ids(user) -> set[int]:
     return getattr(user, cache_name)
 
 
-class FacilityScopedAdmin(SimpleHistoryAdmin):
+class FacilityScoping:
     #: lookup path from the model to its facility
     facility_path = "facility"
 
@@ -66,3 +68,11 @@ class FacilityScopedAdmin(SimpleHistoryAdmin):
             elif any(f.name == "facility" for f in related._meta.get_fields()):
                 kwargs["queryset"] = related._default_manager.filter(facility__in=facilities)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FacilityScopedAdmin(FacilityScoping, SimpleHistoryAdmin):
+    """A tenant-scoped admin that shows each row's audit history."""
+
+
+class FacilityScopedDerivedAdmin(FacilityScoping, admin.ModelAdmin):
+    """A tenant-scoped admin for derived state (no history of its own; see the model)."""

@@ -9,6 +9,7 @@ from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 
 class RequestStampedHistory(models.Model):
@@ -27,6 +28,31 @@ def _stamp_request_id(sender, history_instance, **kwargs) -> None:
     request = getattr(HistoricalRecords.context, "request", None)
     if request is not None:
         history_instance.history_request_id = getattr(request, "request_id", "")[:64]
+
+
+def audited_save(instance: models.Model, *, actor, update_fields=None) -> models.Model:
+    """Saves ``instance`` with ``actor`` recorded in its history row (one insert, one history insert)."""
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+def audited_bulk_create(model: type[models.Model], objs: list, *, actor) -> list:
+    """Inserts ``objs`` and their history rows in two statements, stamped like a single save."""
+    if not objs:
+        return objs
+    return bulk_create_with_history(objs, model, default_user=actor, custom_historical_attrs=_request_stamp())
+
+
+def audited_bulk_update(model: type[models.Model], objs: list, fields: list[str], *, actor) -> None:
+    """Updates ``fields`` of ``objs`` and records their history in two statements."""
+    if objs:
+        bulk_update_with_history(objs, model, fields, default_user=actor, custom_historical_attrs=_request_stamp())
+
+
+def _request_stamp() -> dict:
+    request = getattr(HistoricalRecords.context, "request", None)
+    return {"history_request_id": getattr(request, "request_id", "")[:64]} if request is not None else {}
 
 
 def history_entries(*, instance) -> list[dict]:

@@ -100,6 +100,16 @@ def resource_update(*, facility: Facility, actor, resource_id: int, changes: dic
         return _save(resource, actor=actor)
 
 
+def resource_availability_changed(*, facility: Facility, resource_id: int) -> None:
+    """Bumps the resource's ``availability_version`` in the caller's transaction, so that every
+    booking that reads it after the commit (under the resource lock) loads the new configuration
+    rather than a cached one. The availability services and admin call it on every change; the
+    counter is bookkeeping, kept out of history."""
+    SchedulableResource.objects.filter(facility=facility, pk=resource_id).update(
+        availability_version=models.F("availability_version") + 1
+    )
+
+
 def membership_create(*, facility: Facility, actor, username: str, role: str) -> Membership:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:

@@ -6,14 +6,15 @@ SQL queries whatever the number of resources (configuration rows are fetched for
 at once and handed to the pure ``availability.engine``).
 """
 
+from availability.engine import minute_of_day
 from availability.selectors.bookable import (
+    BOOKED_CONTEXT,
     DEFAULT_POLICY,
     BookableWindow,
     DayStats,
     Slot,
     availability_stats,
     bookable_interval_check,
-    minute_of_day,
     open_slot_minutes,
     resource_inputs,
     slot_list,
@@ -37,6 +38,7 @@ from availability.selectors.configuration import (
 )
 
 __all__ = [
+    "BOOKED_CONTEXT",
     "DEFAULT_POLICY",
     "BookableWindow",
     "DayStats",

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from availability import booking_source, engine
 from availability.models import (
-    Availability,
     AvailabilityException,
     BookingPolicy,
     Schedule,
 )
+from availability.selectors import cached
 from availability.selectors.configuration import slot_duration_list
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError, NotFound
@@ -25,6 +25,9 @@ DEFAULT_POLICY = engine.Policy()
 FALLBACK_SLOT_MINUTES = 30
 #: Stranding checks look this far ahead for future bookings.
 BOOKING_LOOKAHEAD = dt.timedelta(days=3 * 366)
+#: A caller that passes ``booked`` to ``bookable_interval_check`` gives the resource's active
+#: bookings overlapping [start - BOOKED_CONTEXT, end + BOOKED_CONTEXT]: enough for any window.
+BOOKED_CONTEXT = dt.timedelta(days=2)
 
 Slot = engine.Slot
 
@@ -41,7 +44,7 @@ class BookableWindow:
     slot_end: dt.datetime
     tokens_per_slot: int | None
     daily_patient_limit: int | None
-    booked_that_day: int
+    booked_in_window: int  # units booked in this window that day (its daily limit counts these)
     schedule_id: int | None
     availability_id: int | None
     exception_id: int | None
@@ -154,14 +157,23 @@ def availability_stats(
 def bookable_interval_check(
     *,
     facility,
-    resource_id: int,
-    appointment_type_id: int | None,
     start: dt.datetime,
     end: dt.datetime,
+    resource_id: int | None = None,
+    appointment_type_id: int | None = None,
     now: dt.datetime | None = None,
     walk_in: bool = False,
+    resource=None,
+    appointment_type=None,
+    booked: list[booking_source.Interval] | None = None,
 ) -> BookableWindow:
     """Whether [start, end) can be booked on the resource for the appointment type, now.
+
+    The resource and the type are named by id, or handed over as kernel objects the caller has
+    already read (booking passes the resource rows it holds locked, with their availability
+    version, and ``booked``: the resource's active bookings within ``BOOKED_CONTEXT`` of the
+    interval, read in its transaction). The configuration comes from ``cached`` behind the
+    resource's availability version.
 
     ``walk_in``: a patient who is already here takes the slot that is running now, so the
     interval may have begun (not ended), and the notice period does not apply.
@@ -171,13 +183,16 @@ def bookable_interval_check(
     ``outside_availability`` (no window or extra time contains it whole, or a removing
     exception overlaps it), ``appointment_type_not_accepted``, ``not_slot_aligned`` (a token
     window admits exactly one of its slots), ``inside_notice``, ``beyond_horizon``,
-    ``daily_limit_reached`` (the units of the day's active bookings, which must not yet include
-    this one, already reach the window's limit). An unknown resource is 404; an unknown
-    appointment type or a malformed interval is 400 naming the field. Does not look at what
-    else is booked in the interval: that is booking's to guard.
+    ``daily_limit_reached``. A daily patient limit belongs to its window: it counts the units of
+    the active bookings that start inside that window on that day (which must not yet include
+    this one), not those of the resource's other windows. An unknown resource is 404; an
+    unknown appointment type or a malformed interval is 400 naming the field. Does not look at
+    what else is booked in the interval: that is booking's to guard.
     """
-    resource = kernel.resource_get(facility=facility, resource_id=resource_id)
-    appointment_type = _appointment_type(facility, appointment_type_id)
+    if resource is None or resource.facility_id != facility.pk:
+        resource = kernel.resource_get(facility=facility, resource_id=resource_id)
+    if appointment_type is None or appointment_type.facility_id != facility.pk:
+        appointment_type = _appointment_type(facility, appointment_type_id)
     if start is None or end is None or timezone.is_naive(start) or timezone.is_naive(end):
         raise ApplicationError("invalid", "Start and end must be aware datetimes.", fields={"start": ["Required."]})
     if end <= start:
@@ -188,11 +203,7 @@ def bookable_interval_check(
     calendar = engine.Calendar(facility.time_zone)
     first_day = calendar.local_date(start) - engine.ONE_DAY
     last_day = calendar.local_date(end)
-    range_start, range_end = calendar.day_start(first_day), calendar.day_start(last_day + engine.ONE_DAY)
-    inputs_by_resource, bookings = resource_inputs(
-        facility=facility, resources=[resource], start=range_start, end=range_end, appointment_type=appointment_type
-    )
-    inputs = inputs_by_resource[resource.pk]
+    inputs = cached.resource_configuration(facility=facility, resource=resource, since=calendar.day_start(first_day))
     removing, adding = engine.removals_for(inputs)
     blocks = [
         block
@@ -234,18 +245,22 @@ def bookable_interval_check(
     horizon = schedule.horizon_days if schedule and schedule.horizon_days is not None else policy.horizon_days
     if calendar.local_date(start) > calendar.local_date(now) + dt.timedelta(days=horizon):
         _not_bookable("beyond_horizon", f"The resource can be booked at most {horizon} days ahead.", "start")
-    day = calendar.local_date(start)
-    booked_that_day = sum(
-        units
-        for _, booking_start, _, units in bookings.get(resource.pk, [])
-        if calendar.local_date(booking_start) == day
-    )
-    if block.daily_limit is not None and booked_that_day >= block.daily_limit:
-        _not_bookable(
-            "daily_limit_reached",
-            f"The limit of {block.daily_limit} patients on {day:%Y-%m-%d} is reached.",
-            "start",
+    booked_in_window = 0
+    if block.daily_limit is not None:
+        if booked is None:
+            booked = booking_source.active_intervals(
+                facility=facility, resource_ids=[resource.pk], start=block.start, end=block.end
+            )
+        booked_in_window = sum(
+            interval[3] for interval in booked if interval[0] == resource.pk and block.start <= interval[1] < block.end
         )
+        if booked_in_window >= block.daily_limit:
+            _not_bookable(
+                "daily_limit_reached",
+                f"The limit of {block.daily_limit} patients in this window on {calendar.local_date(start):%Y-%m-%d} "
+                "is reached.",
+                "start",
+            )
     return BookableWindow(
         resource_id=resource.pk,
         type=block.type,
@@ -255,7 +270,7 @@ def bookable_interval_check(
         slot_end=slot_end,
         tokens_per_slot=block.tokens,
         daily_patient_limit=block.daily_limit,
-        booked_that_day=booked_that_day,
+        booked_in_window=booked_in_window,
         schedule_id=schedule.id if schedule else None,
         availability_id=block.window_id,
         exception_id=block.exception_id,
@@ -320,40 +335,7 @@ def resource_inputs(*, facility, resources, start, end, appointment_type, book: 
         .filter(Q(valid_till__isnull=True) | Q(valid_till__gt=start))
         .values_list("id", "resource_id", "valid_from", "valid_till", "booking_horizon_days", "booking_notice_minutes")
     )
-    windows_by_schedule: dict[int, list[engine.WindowSpec]] = defaultdict(list)
-    if schedule_rows:
-        schedule_ids = [row[0] for row in schedule_rows]
-        types_by_window: dict[int, set[int]] = defaultdict(set)
-        through = Availability.appointment_types.through
-        for window_id, type_id in through.objects.filter(availability__schedule_id__in=schedule_ids).values_list(
-            "availability_id", "appointmenttype_id"
-        ):
-            types_by_window[window_id].add(type_id)
-        for row in Availability.objects.filter(facility=facility, schedule_id__in=schedule_ids).values_list(
-            "id",
-            "schedule_id",
-            "weekdays",
-            "start_time",
-            "end_time",
-            "type",
-            "slot_size_minutes",
-            "tokens_per_slot",
-            "daily_patient_limit",
-        ):
-            window_id, schedule_id, weekdays, start_time, end_time, kind, size, tokens, limit = row
-            windows_by_schedule[schedule_id].append(
-                engine.WindowSpec(
-                    window_id,
-                    frozenset(weekdays),
-                    minute_of_day(start_time),
-                    minute_of_day(end_time, end=True),
-                    kind,
-                    size,
-                    tokens,
-                    frozenset(types_by_window.get(window_id, ())),
-                    limit,
-                )
-            )
+    windows_by_schedule = cached.windows_by_schedule(facility=facility, schedule_ids=[row[0] for row in schedule_rows])
     inputs = {resource.pk: engine.ResourceInputs(resource.pk) for resource in resources}
     for schedule_id, resource_id, valid_from, valid_till, horizon, notice in schedule_rows:
         inputs[resource_id].schedules.append(
@@ -367,10 +349,10 @@ def resource_inputs(*, facility, resources, start, end, appointment_type, book: 
                 notice,
             )
         )
-    for row in AvailabilityException.objects.filter(
-        facility=facility, resource_id__in=ids, start__lt=end, end__gt=start
-    ).values_list("id", "resource_id", "is_available", "start", "end", "type", "slot_size_minutes", "tokens_per_slot"):
-        inputs[row[1]].exceptions.append(engine.ExceptionSpec(*row))
+    for exception in cached.exception_specs(
+        AvailabilityException.objects.filter(facility=facility, resource_id__in=ids, start__lt=end, end__gt=start)
+    ):
+        inputs[exception.resource_id].exceptions.append(exception)
     policies = {
         row[0]: row[1:]
         for row in BookingPolicy.objects.filter(facility=facility, resource_id__in=ids).values_list(
@@ -428,12 +410,6 @@ def open_slot_minutes(*, appointment_type, department_id, resource_default, by_t
     if appointment_type is not None:
         return appointment_type.default_minutes
     return FALLBACK_SLOT_MINUTES
-
-
-def minute_of_day(value: dt.time, *, end: bool = False) -> int:
-    """Minutes after midnight; as an end, 00:00 is midnight at the end of the day (1440)."""
-    minutes = value.hour * 60 + value.minute
-    return 24 * 60 if end and minutes == 0 else minutes
 
 
 def _appointment_type(facility, appointment_type_id):

@@ -15,6 +15,7 @@ from availability.models import (
     Schedule,
 )
 from scheduling import selectors as kernel
+from scheduling import services as kernel_services
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.permissions import Action, role_allows
 
@@ -31,7 +32,9 @@ def max_slots_per_window() -> int:
 
 
 def _lock_resource(facility, actor, resource_id):
-    """Locks the resource row (404 for another facility's) and checks the actor may manage it."""
+    """Locks the resource row FOR UPDATE (404 for another facility's), checks the actor may
+    manage it, and bumps its availability version: whatever the caller then changes, a booking
+    waits for the commit on this row lock and loads the new configuration afterwards."""
     resource = _body_object(kernel.resource_get, facility, resource_id, "resource", for_update=True)
     if selectors.management_reason(facility=facility, user=actor, resource=resource) is None:
         raise ApplicationError(
@@ -39,6 +42,7 @@ def _lock_resource(facility, actor, resource_id):
             f"You may not manage the availability of {resource.name}.",
             extra={"action": str(Action.AVAILABILITY_MANAGE_OWN)},
         )
+    kernel_services.resource_availability_changed(facility=facility, resource_id=resource.pk)
     return resource
 
 

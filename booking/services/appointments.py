@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from availability import selectors as availability
@@ -23,7 +23,8 @@ from booking.models import Booking, BookingResource, Kind, Priority, Status, Tok
 from booking.services.locks import resource_locks
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
-from scheduling.errors import ApplicationError
+from scheduling.errors import ApplicationError, NotFound
+from scheduling.history import audited_bulk_create, audited_bulk_update, audited_save
 from scheduling.permissions import Action, role_allows
 
 LOCATION_KINDS = frozenset({ResourceKind.THEATRE, ResourceKind.ROOM})
@@ -67,11 +68,16 @@ def booking_create(*, facility, actor, actor_role: str, request: BookingRequest,
     """Books ``request`` and returns the new Booking.
 
     Errors: 400 ``invalid`` (shape: times, resources), 403 ``permission_denied`` (a theatre or
-    room without ``booking.book_location``, an emergency without ``booking.emergency``), 404 for
-    unknown ids, 409 ``resource_busy`` (lock not obtained), ``not_bookable`` (availability says
-    no), ``slot_taken``, ``slot_full``, ``patient_double_booked``, ``too_many_future_bookings``.
-    Locks: Redis locks of every requested resource; in the transaction, the patient row, the
-    token slot if any, and the bookings an emergency displaces.
+    room without ``booking.book_location``; an emergency, or emergency priority, without
+    ``booking.emergency``), 404 for unknown ids, 409 ``resource_busy`` (lock not obtained),
+    ``not_bookable`` (availability says no), ``slot_taken``, ``slot_full``,
+    ``patient_double_booked``, ``too_many_future_bookings``, and for an emergency
+    ``patient_in_care`` / ``patient_checked_in`` (it would displace a patient who is here).
+    Locks: Redis locks of every requested resource; in the transaction, in this order, the
+    resource rows (FOR NO KEY UPDATE, ascending id: see ``kernel.resources_locked_for_booking``),
+    the patient row, the bookings an emergency displaces, the token slot if any. The resource
+    row lock is what makes the availability check and the daily limit hold against concurrent
+    bookings and availability changes with Redis down (tests/booking/test_seams.py).
     """
     now = now or timezone.now()
     intervals = _validated_intervals(request)
@@ -161,28 +167,29 @@ def booking_reschedule(
 ) -> Booking:
     """Moves a booking to a new time (and, optionally, resources) in one transaction: the old
     booking becomes ``rescheduled`` and the new one, linked by ``replaces``, takes its place. If
-    the new time cannot be booked, nothing changes. Locks the resources of both."""
+    the new time cannot be booked, nothing changes. Locks the resources of both (Redis, then the
+    rows), then the old booking's row; errors as ``booking_create``, and 409
+    ``invalid_transition`` for a booking that can no longer move."""
     now = now or timezone.now()
-    old = selectors.booking_detail(facility=facility, booking_id=booking_id)
-    if not can_move(old.status, Status.RESCHEDULED):
-        raise _invalid_transition(old.status, Status.RESCHEDULED)
-    if resources is None:
-        resources = _same_resources(old, new_start=start, new_end=end)
-    request = BookingRequest(
-        patient_id=old.patient_id,
-        appointment_type_id=old.appointment_type_id,
-        start=start,
-        end=end,
-        resources=resources,
-        kind=old.kind,
-        priority=old.priority,
-        is_vip=old.is_vip,
-        note=old.note,
-    )
-    intervals = _validated_intervals(request)
-    held = [r.resource_id for r in old.resources.all()] + ([old.token.slot.resource_id] if old.token_booking else [])
-    with resource_locks(held + [r.resource_id for r in resources]), transaction.atomic(durable=True):
+    held = selectors.booking_resource_rows(facility=facility, booking_id=booking_id)
+    involved = sorted({row.resource_id for row in held} | {r.resource_id for r in resources or ()})
+    with resource_locks(involved), transaction.atomic(durable=True):
+        locked = kernel.resources_locked_for_booking(facility=facility, resource_ids=involved)
         old = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        if not can_move(old.status, Status.RESCHEDULED):
+            raise _invalid_transition(old.status, Status.RESCHEDULED)
+        request = BookingRequest(
+            patient_id=old.patient_id,
+            appointment_type_id=old.appointment_type_id,
+            start=start,
+            end=end,
+            resources=resources or _same_resources(old, held, new_start=start, new_end=end),
+            kind=old.kind,
+            priority=old.priority,
+            is_vip=old.is_vip,
+            note=old.note,
+        )
+        intervals = _validated_intervals(request)
         _move(old, Status.RESCHEDULED, actor=actor, now=now)
         new = _insert(
             facility=facility,
@@ -192,6 +199,7 @@ def booking_reschedule(
             intervals=intervals,
             now=now,
             replaces=old,
+            locked=locked,
         )
         _notify_after_commit(old, event=Status.RESCHEDULED)
         return new
@@ -200,10 +208,121 @@ def booking_reschedule(
 # --- inside the transaction ----------------------------------------------------------------
 
 
-def _insert(*, facility, actor, actor_role, request: BookingRequest, intervals, now, replaces=None) -> Booking:
-    patient = kernel.patient_get(facility=facility, patient_id=request.patient_id, for_update=True)
+def _insert(
+    *, facility, actor, actor_role, request: BookingRequest, intervals, now, replaces=None, locked=None
+) -> Booking:
+    """Checks and writes one booking inside the caller's transaction (see ``booking_create`` for
+    the locks and errors). ``locked``: the resource rows the caller already holds locked."""
+    emergency = request.kind == Kind.EMERGENCY
+    if (emergency or request.priority == Priority.EMERGENCY) and not role_allows(actor_role, Action.BOOKING_EMERGENCY):
+        raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book emergencies.")
+    if locked is None:
+        locked = kernel.resources_locked_for_booking(facility=facility, resource_ids=list(intervals))
+    resources = {resource.pk: resource for resource in locked if resource.pk in intervals}
+    _check_resources(resources, intervals, actor_role)
+    try:
+        patient = selectors.patient_for_booking(
+            facility=facility, patient_id=request.patient_id, start=request.start, end=request.end, now=now
+        )
+    except NotFound:
+        raise ApplicationError("invalid", "Unknown patient.", fields={"patient": ["Patient not found."]}) from None
+    if patient.overlapping:
+        raise ApplicationError(
+            "patient_double_booked",
+            "The patient already has a booking at this time.",
+            fields={"patient": ["Already booked at this time."]},
+            status_code=409,
+        )
+    if request.start >= now and patient.future_bookings >= settings.BOOKING_MAX_FUTURE_PER_PATIENT:
+        raise ApplicationError(
+            "too_many_future_bookings",
+            f"The patient already holds {settings.BOOKING_MAX_FUTURE_PER_PATIENT} future bookings.",
+            fields={"patient": ["Too many future bookings."]},
+            status_code=409,
+        )
     appointment_type = kernel.appointment_type_get(facility=facility, appointment_type_id=request.appointment_type_id)
-    resources = {r.pk: r for r in kernel.resource_list(facility=facility).filter(pk__in=list(intervals))}
+    held = selectors.held_time(
+        facility=facility,
+        resource_ids=list(intervals),
+        start=request.start - availability.BOOKED_CONTEXT,
+        end=request.end + availability.BOOKED_CONTEXT,
+    )
+    token_window = None
+    displaced = []
+    if emergency:
+        displaced = _displace(facility=facility, intervals=intervals, held=held, actor=actor, now=now)
+    else:
+        for resource_id, (start, end) in intervals.items():
+            window = availability.bookable_interval_check(
+                facility=facility,
+                resource=resources[resource_id],
+                appointment_type=appointment_type,
+                start=start,
+                end=end,
+                now=now,
+                walk_in=request.kind == Kind.WALK_IN,
+                booked=[selectors.as_interval(row) for row in held if row.resource_id == resource_id],
+            )
+            if window.type == "tokens":
+                token_window = window
+        if token_window is not None and len(intervals) > 1:
+            raise ApplicationError(
+                "invalid",
+                "A token slot is booked for one resource at a time.",
+                fields={"resources": ["Book token slots one resource at a time."]},
+            )
+        # The friendly form of the exclusion constraint: is any of this time held already? A
+        # token may share its slot's time with the slot's other tokens, nothing else.
+        if any(_clashes(row, intervals, token_window) for row in held):
+            raise ApplicationError(
+                "slot_taken",
+                "This time of the resource is already booked.",
+                fields={"start": ["Already booked."]},
+                status_code=409,
+            )
+
+    booking = Booking(
+        facility=facility,
+        patient=patient,
+        appointment_type=appointment_type,
+        kind=request.kind,
+        priority=Priority.EMERGENCY if emergency else request.priority,
+        is_vip=request.is_vip,
+        status=Status.REQUESTED if request.requested else Status.SCHEDULED,
+        holds_time=True,
+        start=request.start,
+        end=request.end,
+        booked_by=actor,
+        note=request.note,
+        replaces=replaces,
+        status_changed_at=now,
+        status_changed_by=actor,
+    )
+    # No savepoint: a constraint violation aborts the whole booking, which is what we want.
+    try:
+        audited_save(booking, actor=actor)
+        slot_id = _take_token(facility=facility, window=token_window) if token_window is not None else None
+        audited_bulk_create(
+            BookingResource,
+            [
+                BookingResource(
+                    facility=facility, booking=booking, resource_id=rid, start=s, end=e, token_slot_id=slot_id
+                )
+                for rid, (s, e) in sorted(intervals.items())
+            ],
+            actor=actor,
+        )
+        if slot_id is not None:
+            audited_save(TokenBooking(facility=facility, slot_id=slot_id, booking=booking), actor=actor)
+    except IntegrityError as exc:
+        raise _conflict(exc) from None
+    _notify_after_commit(booking, event="created")
+    for other in displaced:
+        _notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
+    return booking
+
+
+def _check_resources(resources: dict, intervals: dict, actor_role: str) -> None:
     missing = sorted(set(intervals) - set(resources))
     if missing:
         raise ApplicationError(
@@ -216,155 +335,62 @@ def _insert(*, facility, actor, actor_role, request: BookingRequest, intervals, 
         actor_role, Action.BOOKING_LOCATION
     ):
         raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book theatres or rooms.")
-    emergency = request.kind == Kind.EMERGENCY
-    if emergency and not role_allows(actor_role, Action.BOOKING_EMERGENCY):
-        raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book emergencies.")
 
-    if selectors.patient_overlapping_bookings(
-        facility=facility, patient_id=patient.pk, start=request.start, end=request.end
-    ).exists():
-        raise ApplicationError(
-            "patient_double_booked",
-            "The patient already has a booking at this time.",
-            fields={"patient": ["Already booked at this time."]},
-            status_code=409,
+
+def _clashes(row, intervals, token_window) -> bool:
+    start, end = intervals[row.resource_id]
+    if not (row.start < end and start < row.end):
+        return False
+    same_slot = token_window is not None and row.token_slot_id is not None and (row.start, row.end) == (start, end)
+    return not same_slot
+
+
+_TAKE_TOKEN = """
+    INSERT INTO {table} (facility_id, resource_id, start, "end", capacity, allocated)
+    VALUES (%s, %s, %s, %s, %s, 1)
+    ON CONFLICT (resource_id, start) DO UPDATE
+        SET allocated = {table}.allocated + 1, capacity = EXCLUDED.capacity, "end" = EXCLUDED."end"
+        WHERE {table}.allocated < EXCLUDED.capacity
+          AND ({table}.allocated = 0 OR {table}."end" = EXCLUDED."end")
+    RETURNING id
+"""
+
+
+def _take_token(*, facility, window) -> int:
+    """Takes one token of the window's slot in one statement and returns the slot's id: makes
+    the slot on first use, and sets its capacity to the window's tokens per slot, since
+    availability is the authority on it (a new schedule version may raise or lower it). The
+    slot row stays locked until commit. 409 ``slot_full`` when no token is left."""
+    table = connection.ops.quote_name(TokenSlot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE_TOKEN.format(table=table),
+            [facility.pk, window.resource_id, window.slot_start, window.slot_end, window.tokens_per_slot],
         )
-    if (
-        request.start >= now
-        and selectors.patient_future_booking_count(facility=facility, patient_id=patient.pk, now=now)
-        >= settings.BOOKING_MAX_FUTURE_PER_PATIENT
-    ):
-        raise ApplicationError(
-            "too_many_future_bookings",
-            f"The patient already holds {settings.BOOKING_MAX_FUTURE_PER_PATIENT} future bookings.",
-            fields={"patient": ["Too many future bookings."]},
-            status_code=409,
-        )
-
-    token_window = None
-    if emergency:
-        displaced = _displace(facility=facility, intervals=intervals, actor=actor, now=now)
-    else:
-        displaced = []
-        # First the cheap question, so the losers of a race answer fast: is any of this time
-        # already held exclusively? (That also keeps tokens out of time an emergency took.)
-        if (
-            selectors.holding_resource_rows(
-                facility=facility, resource_ids=list(intervals), start=request.start, end=request.end
-            )
-            .filter(_overlaps_any(intervals))
-            .exists()
-        ):
-            raise ApplicationError(
-                "slot_taken",
-                "This time of the resource is already booked.",
-                fields={"start": ["Already booked."]},
-                status_code=409,
-            )
-        for resource_id, (start, end) in intervals.items():
-            window = availability.bookable_interval_check(
-                facility=facility,
-                resource_id=resource_id,
-                appointment_type_id=appointment_type.pk,
-                start=start,
-                end=end,
-                now=now,
-                walk_in=request.kind == Kind.WALK_IN,
-            )
-            if window.type == "tokens":
-                token_window = window
-        if token_window is not None and len(intervals) > 1:
-            raise ApplicationError(
-                "invalid",
-                "A token slot is booked for one resource at a time.",
-                fields={"resources": ["Book token slots one resource at a time."]},
-            )
-
-    status = Status.REQUESTED if request.requested else Status.SCHEDULED
-    booking = Booking(
-        facility=facility,
-        patient=patient,
-        appointment_type=appointment_type,
-        kind=request.kind,
-        priority=Priority.EMERGENCY if emergency else request.priority,
-        is_vip=request.is_vip,
-        status=status,
-        holds_time=True,
-        start=request.start,
-        end=request.end,
-        booked_by=actor,
-        note=request.note,
-        replaces=replaces,
-        status_changed_at=now,
-        status_changed_by=actor,
-    )
-    booking._history_user = actor
-    try:
-        with transaction.atomic():
-            booking.save()
-            if token_window is not None:
-                _take_token(facility=facility, booking=booking, window=token_window, actor=actor)
-            else:
-                rows = [
-                    BookingResource(facility=facility, booking=booking, resource_id=rid, start=s, end=e)
-                    for rid, (s, e) in sorted(intervals.items())
-                ]
-                for row in rows:
-                    row._history_user = actor
-                    row.save()
-    except IntegrityError as exc:
-        raise _conflict(exc) from None
-    _notify_after_commit(booking, event="created")
-    for other in displaced:
-        _notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
-    return booking
-
-
-def _take_token(*, facility, booking, window, actor) -> None:
-    TokenSlot.objects.bulk_create(
-        [
-            TokenSlot(
-                facility=facility,
-                resource_id=window.resource_id,
-                start=window.slot_start,
-                end=window.slot_end,
-                capacity=window.tokens_per_slot,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    slot = TokenSlot.objects.select_for_update().get(
-        facility=facility, resource_id=window.resource_id, start=window.slot_start
-    )
-    taken = TokenSlot.objects.filter(pk=slot.pk, allocated__lt=F("capacity")).update(allocated=F("allocated") + 1)
-    if not taken:
+        row = cursor.fetchone()
+    if row is None:
         raise ApplicationError(
             "slot_full",
             "Every token of this slot has been taken.",
             fields={"start": ["No token left."]},
             status_code=409,
         )
-    token = TokenBooking(facility=facility, slot=slot, booking=booking)
-    token._history_user = actor
-    token.save()
+    return row[0]
 
 
-def _displace(*, facility, intervals, actor, now) -> list[Booking]:
-    """Moves every routine booking and token overlapping the emergency to ``needs_reschedule``."""
-    start = min(s for s, _ in intervals.values())
-    end = max(e for _, e in intervals.values())
-    booking_ids = set(
-        selectors.holding_resource_rows(facility=facility, resource_ids=list(intervals), start=start, end=end)
-        .filter(_overlaps_any(intervals))
-        .values_list("booking_id", flat=True)
-    )
-    booking_ids |= set(
-        selectors.holding_tokens(facility=facility, resource_ids=list(intervals), start=start, end=end).values_list(
-            "booking_id", flat=True
-        )
+def _displace(*, facility, intervals, held, actor, now) -> list[Booking]:
+    """Moves every routine booking and token overlapping the emergency to ``needs_reschedule``.
+    A patient who is already here is not displaced: 409 ``patient_checked_in`` or, once care
+    has begun, ``patient_in_care``; another emergency keeps its time (``slot_taken``)."""
+    booking_ids = sorted(
+        {
+            row.booking_id
+            for row in held
+            if row.start < intervals[row.resource_id][1] and intervals[row.resource_id][0] < row.end
+        }
     )
     displaced = []
-    for booking_id in sorted(booking_ids):
+    for booking_id in booking_ids:
         other = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
         if other.priority == Priority.EMERGENCY:
             raise ApplicationError(
@@ -373,19 +399,30 @@ def _displace(*, facility, intervals, actor, now) -> list[Booking]:
                 fields={"start": ["Held by another emergency."]},
                 status_code=409,
             )
+        if other.status in _HERE:
+            code, message = _HERE[other.status]
+            raise ApplicationError(
+                code, message, fields={"start": [message]}, extra={"booking": other.pk}, status_code=409
+            )
         _move(other, Status.NEEDS_RESCHEDULE, actor=actor, now=now)
         displaced.append(other)
     return displaced
 
 
-def _overlaps_any(intervals) -> Q:
-    condition = Q(pk__in=[])
-    for resource_id, (start, end) in intervals.items():
-        condition |= Q(resource_id=resource_id, start__lt=end, end__gt=start)
-    return condition
+_HERE = {
+    Status.IN_PROGRESS: ("patient_in_care", "A patient is being cared for on this resource now; it cannot be taken."),
+    Status.CHECKED_IN: (
+        "patient_checked_in",
+        "A checked-in patient holds this time; see them first, or move them in the queue, before an emergency.",
+    ),
+}
 
 
 def _move(booking: Booking, to_status: str, *, actor, now) -> None:
+    """Moves the booking to ``to_status``, stamping it. Leaving a time-holding status frees its
+    resources and its token. Completing it ends its hold at the actual end: the patient is free
+    again, and each resource keeps only the time the visit used (a token keeps its place in the
+    slot's count)."""
     target = Status(to_status)
     if not can_move(booking.status, target):
         raise _invalid_transition(booking.status, target)
@@ -396,19 +433,30 @@ def _move(booking: Booking, to_status: str, *, actor, now) -> None:
     booking.status_changed_by = actor
     if target in STAMPS:
         setattr(booking, STAMPS[target], now)
-    booking._history_user = actor
-    booking.save()
-    if was_holding and not booking.holds_time:
-        for row in BookingResource.objects.filter(booking=booking, holds_time=True):
+    audited_save(booking, actor=actor)
+    if target == Status.COMPLETED:
+        _hold_until(booking, now, actor=actor)
+    elif was_holding and not booking.holds_time:
+        rows = list(BookingResource.objects.filter(booking=booking, holds_time=True))
+        for row in rows:
             row.holds_time = False
-            row._history_user = actor
-            row.save(update_fields=["holds_time"])
-        token = TokenBooking.objects.select_for_update().filter(booking=booking, holds_time=True).first()
-        if token is not None:
+        audited_bulk_update(BookingResource, rows, ["holds_time"], actor=actor)
+        if any(row.token_slot_id for row in rows):
+            token = TokenBooking.objects.select_for_update().get(booking=booking, holds_time=True)
             token.holds_time = False
-            token._history_user = actor
-            token.save(update_fields=["holds_time"])
+            audited_save(token, actor=actor, update_fields=["holds_time"])
             TokenSlot.objects.filter(pk=token.slot_id).update(allocated=F("allocated") - 1)
+
+
+def _hold_until(booking: Booking, end: dt.datetime, *, actor) -> None:
+    """Trims the booking's held resource time to end at ``end``; a part not yet begun is freed."""
+    rows = list(BookingResource.objects.filter(booking=booking, holds_time=True, end__gt=end))
+    for row in rows:
+        if row.start < end:
+            row.end = end
+        else:
+            row.holds_time = False
+    audited_bulk_update(BookingResource, rows, ["end", "holds_time"], actor=actor)
 
 
 def _invalid_transition(current, target) -> ApplicationError:
@@ -495,15 +543,15 @@ def _check_interval(start, end, start_field: str, end_field: str) -> None:
         )
 
 
-def _same_resources(old: Booking, *, new_start, new_end) -> tuple[ResourceRequest, ...]:
-    """The old booking's resources, each keeping its offset and length within the booking."""
-    if old.token_booking:
-        return (ResourceRequest(old.token.slot.resource_id),)
-    shift = new_start - old.start
-    rows = list(old.resources.all())
+def _same_resources(old: Booking, held, *, new_start, new_end) -> tuple[ResourceRequest, ...]:
+    """The old booking's resources (``held``: its rows), each keeping its offset and length
+    within the booking; a token booking takes the whole new slot."""
+    if any(row.token_slot_id for row in held):
+        return tuple(ResourceRequest(row.resource_id) for row in held)
     if new_end - new_start != old.end - old.start:
-        return tuple(ResourceRequest(row.resource_id) for row in rows)
-    return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in rows)
+        return tuple(ResourceRequest(row.resource_id) for row in held)
+    shift = new_start - old.start
+    return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in held)
 
 
 def _zone(facility) -> ZoneInfo:

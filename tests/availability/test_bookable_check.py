@@ -86,7 +86,7 @@ def test_refusals(facility, configured, follow_up, user, chair1, bookings):
 
 def test_the_daily_limit_counts_existing_bookings_only(facility, configured, bookings):
     bookings.add(configured, local(facility, MONDAY, "09:00"), local(facility, MONDAY, "09:30"), units=2)
-    assert check(facility, configured, "10:00", "10:30").booked_that_day == 2  # the third patient is fine
+    assert check(facility, configured, "10:00", "10:30").booked_in_window == 2  # the third patient is fine
     bookings.add(configured, local(facility, MONDAY, "10:00"), local(facility, MONDAY, "10:30"))
     assert reason(facility, configured, "10:30", "11:00") == "daily_limit_reached"
 

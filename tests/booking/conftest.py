@@ -23,6 +23,9 @@ class Clinic:
     doctor: object
     visit: object  # appointment type, 30 minutes
     patients: list
+    chair_schedule: object = None
+    theatre_schedule: object = None
+    doctor_schedule: object = None
 
     def at(self, hhmm: str, days_ahead: int = 2) -> dt.datetime:
         """An aware instant at a wall-clock time of the clinic, some days from today."""
@@ -49,9 +52,13 @@ def build_clinic(facility, admin) -> Clinic:
     chair = ResourceFactory(facility=facility, kind=ResourceKind.CHAIR, name="Chair 01")
     theatre = ResourceFactory(facility=facility, kind=ResourceKind.THEATRE, name="Theatre 1")
     doctor = ResourceFactory(facility=facility, kind=ResourceKind.PRACTITIONER, name="Dr Wren Hollins")
-    for resource in (chair, theatre):
+    chair_schedule, theatre_schedule = (
         make_schedule(facility, resource, admin, window(EVERY_DAY, "08:00", "20:00", type="open"))
-    make_schedule(facility, doctor, admin, window(EVERY_DAY, "09:00", "12:00", type="tokens", slot=15, tokens=2))
+        for resource in (chair, theatre)
+    )
+    doctor_schedule = make_schedule(
+        facility, doctor, admin, window(EVERY_DAY, "09:00", "12:00", type="tokens", slot=15, tokens=2)
+    )
     return Clinic(
         facility=facility,
         admin=admin,
@@ -60,6 +67,9 @@ def build_clinic(facility, admin) -> Clinic:
         doctor=doctor,
         visit=AppointmentTypeFactory(facility=facility, code="visit", default_minutes=30),
         patients=[PatientFactory(facility=facility) for _ in range(3)],
+        chair_schedule=chair_schedule,
+        theatre_schedule=theatre_schedule,
+        doctor_schedule=doctor_schedule,
     )
 
 
