@@ -58,7 +58,11 @@ def test_removing_a_window_with_bookings_is_refused(facility, user, booked_monda
 def test_removing_an_unbooked_window_is_fine(facility, user, booked_monday):
     schedule, _ = booked_monday
     tuesday = schedule.availabilities.get(weekdays=[1])
-    services.availability_remove(facility=facility, actor=user, schedule_id=schedule.pk, availability_id=tuesday.pk)
+    in_force = services.availability_remove(
+        facility=facility, actor=user, schedule_id=schedule.pk, availability_id=tuesday.pk
+    )
+    assert [list(w.weekdays) for w in in_force.availabilities.all()] == [[0]]
+    assert not Availability.objects.filter(schedule=in_force, weekdays=[1]).exists()
 
 
 def test_shrinking_a_window_is_refused_for_the_bookings_it_drops(facility, user, booked_monday):
@@ -134,4 +138,8 @@ def test_past_bookings_do_not_count(facility, user, chair1, bookings):
     )
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     bookings.add(chair1, local(facility, yesterday, "09:00"), local(facility, yesterday, "10:00"))
-    services.schedule_close(facility=facility, actor=user, schedule_id=schedule.pk, valid_till=timezone.now())
+    before = timezone.now()
+    closed = services.schedule_close(facility=facility, actor=user, schedule_id=schedule.pk, valid_till=before)
+    assert closed.valid_till is not None and before <= closed.valid_till <= timezone.now()
+    schedule.refresh_from_db()
+    assert schedule.valid_till == closed.valid_till

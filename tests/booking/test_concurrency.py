@@ -7,11 +7,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from booking import services
 from booking.models import Booking, BookingResource, TokenBooking, TokenSlot
-from booking.services import appointments
+from booking.services import appointments, locks
 from conftest import token_client
 from scheduling.models import Role
 from tests.booking.conftest import build_clinic
@@ -125,28 +126,37 @@ def test_redis_unreachable_falls_back_to_the_database_guard(busy_clinic, setting
     assert "relying on the database guard" in caplog.text
 
 
-def test_a_lock_that_expires_mid_transaction_still_cannot_double_book(busy_clinic, settings, monkeypatch):
-    """The first client's lock expires while it is still validating; the second gets the lock,
-    and both reach the insert. The exclusion constraint lets exactly one through."""
-    settings.BOOKING_LOCK_TTL_SECONDS = 0.2
-    original = appointments.availability.bookable_interval_check
-    slow_first = threading.Event()
+def test_a_lock_that_expires_mid_transaction_still_cannot_double_book(busy_clinic, monkeypatch):
+    """The first client's Redis lock is gone (expired) while it is still validating; the second
+    takes the lock and reaches the insert too, past the friendly pre-check. PostgreSQL lets
+    exactly one through. The steps are ordered by events, not by sleeps, so the outcome does not
+    depend on the machine's speed."""
+    original_check = appointments.availability.bookable_interval_check
+    original_acquire = locks._acquire
+    first_validating, second_holds_lock = threading.Event(), threading.Event()
 
-    def slow_check(**kwargs):
-        window = original(**kwargs)
-        if not slow_first.is_set():
-            slow_first.set()
-            time.sleep(0.6)  # outlives the lock's TTL
+    def check_then_lose_the_lock(**kwargs):
+        window = original_check(**kwargs)
+        if not first_validating.is_set():
+            locks._client(settings.BOOKING_LOCK_REDIS_URL).delete(locks.lock_key(busy_clinic.chair.pk))
+            first_validating.set()
+            assert second_holds_lock.wait(10)
         return window
 
-    monkeypatch.setattr(appointments.availability, "bookable_interval_check", slow_check)
-    # Skip the friendly pre-check so both really race to the insert.
-    monkeypatch.setattr(appointments.selectors, "holding_resource_rows", _no_rows)
+    def acquire(resource_ids):
+        held = original_acquire(resource_ids)
+        if first_validating.is_set():
+            second_holds_lock.set()
+        return held
+
+    monkeypatch.setattr(appointments.availability, "bookable_interval_check", check_then_lose_the_lock)
+    monkeypatch.setattr(locks, "_acquire", acquire)
+    # Skip the friendly pre-check so both really reach the insert.
+    monkeypatch.setattr(appointments.selectors, "held_time", _no_rows)
 
     def attempt(i):
         if i == 1:
-            slow_first.wait(5)
-            time.sleep(0.3)  # the first client's lock has expired by now
+            assert first_validating.wait(10)
         request = services.BookingRequest(
             patient_id=busy_clinic.patients[i].pk,
             appointment_type_id=busy_clinic.visit.pk,
@@ -163,12 +173,13 @@ def test_a_lock_that_expires_mid_transaction_still_cannot_double_book(busy_clini
             return error.code
 
     results = run_concurrently(2, attempt)
-    assert sorted(results) == ["created", "slot_taken"]
+    assert results == ["created", "slot_taken"]
+    assert second_holds_lock.is_set()
     assert BookingResource.objects.filter(holds_time=True).count() == 1
 
 
 def _no_rows(**kwargs):
-    return BookingResource.objects.none()
+    return []
 
 
 def test_connection_is_usable_after_the_threads(busy_clinic):

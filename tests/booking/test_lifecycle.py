@@ -190,12 +190,13 @@ def test_a_booking_costs_a_bounded_number_of_queries(clinic, user):
             create(0, hour)
         return len(queries)
 
+    create(1, "09:00")  # the chair's configuration is cached from here on
     few = cost("08:00")
     for index in range(30):
         create(index + 3, f"{10 + index % 9}:00")
     many = cost("19:00")
     assert many == few, (few, many)
-    assert few <= 30
+    assert few <= 30  # tests/booking/test_queries.py holds the tighter budget
 
 
 def test_no_show_waits_for_the_appointment_to_begin(clinic, api_client):
