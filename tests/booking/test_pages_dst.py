@@ -157,9 +157,9 @@ def test_each_one_oclock_slot_books_its_own_instant(desk, night, kind, label, st
 
 
 def test_both_one_oclock_slots_can_be_booked_one_after_the_other(desk, night):
-    for label in ("01:00–01:30 (+01:00)", "01:00–01:30 (+00:00)"):
+    for patient, label in zip(night["patients"], ("01:00–01:30 (+01:00)", "01:00–01:30 (+00:00)"), strict=True):
         body = book_form(night, night["chair"], value_labelled(desk, night, night["chair"], label))
-        body["patient"] = night["patients"][len(Booking.objects.all())].pk
+        body["patient"] = patient.pk
         assert desk.post(url(night, "new/"), body).status_code == 302
     assert sorted(b.start for b in Booking.objects.all()) == [utc(25, 0, 0), utc(25, 1, 0)]
 
