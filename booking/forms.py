@@ -1,21 +1,27 @@
 """Forms of the front-desk booking pages. They check shape only (a patient, type and resource of
 this facility, a date, a slot); the booking services decide whether the time can be booked.
 
-A slot travels as the facility-local wall-clock range ``HH:MM-HH:MM`` of the picked date, the
-way the desk reads it; ``start``/``end`` are made aware in the facility's zone here."""
+A slot travels as its two instants, UTC start and end in ISO 8601 with offset joined by ``/``
+(``2026-10-25T01:00:00+00:00/2026-10-25T01:30:00+00:00``), never as wall-clock text: on a
+fall-back night two slots read 01:00–01:30, and only the instants tell them apart. The ``date``
+chooses the day the picker lists; the booked start and end come from the instants alone."""
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from booking.models import Priority
 from booking.services.appointments import LOCATION_KINDS
 from scheduling import selectors as kernel
 
-SLOT_PATTERN = re.compile(r"^(?P<start>\d{2}:\d{2})-(?P<end>\d{2}:\d{2})$")
+# The longest slot a window or an extra time lays (their slot size is at most a day).
+SLOT_MAX_LENGTH = dt.timedelta(hours=24)
+SLOT_VALUE_MAX_CHARS = 100
+PICK_A_SLOT = "Pick one of the free slots."
+NOT_ON_DATE = "This slot is not on the chosen date."
 
 # Which input a service's ``ApplicationError.fields`` key belongs to on these forms.
 SERVICE_FIELDS = {
@@ -30,12 +36,52 @@ SERVICE_FIELDS = {
 
 
 def slot_value(start: dt.datetime, end: dt.datetime) -> str:
-    """The picker's value of a slot: its local wall-clock range (the zone must be active)."""
-    return f"{timezone.localtime(start):%H:%M}-{timezone.localtime(end):%H:%M}"
+    """The picker's value of a slot: its start and end instants in UTC, read back by
+    ``slot_instants``."""
+    return f"{start.astimezone(dt.UTC).isoformat()}/{end.astimezone(dt.UTC).isoformat()}"
 
 
-def local_instant(day: dt.date, hhmm: str, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=zone)
+def slot_instants(value: str) -> tuple[dt.datetime, dt.datetime]:
+    """The aware (start, end) of a slot value. ``ValueError`` unless it is two ISO 8601 instants
+    with their offsets, the end after the start and at most ``SLOT_MAX_LENGTH`` later."""
+    if len(value) > SLOT_VALUE_MAX_CHARS:
+        raise ValueError("too long")
+    start_text, end_text = value.split("/")
+    start, end = dt.datetime.fromisoformat(start_text), dt.datetime.fromisoformat(end_text)
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValueError("an instant without its offset")
+    if not dt.timedelta(0) < end - start <= SLOT_MAX_LENGTH:
+        raise ValueError("not a slot's length")
+    try:
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    except OverflowError:  # an offset that takes year 1 or 9999 off the calendar
+        raise ValueError("out of range") from None
+
+
+def day_changes_offset(day: dt.date, zone: ZoneInfo) -> bool:
+    """Whether the zone's clocks change on this local day (a daylight-saving transition)."""
+    midnight = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return midnight.utcoffset() != next_midnight.utcoffset()
+
+
+def slot_label(start: dt.datetime, end: dt.datetime, *, zone: ZoneInfo) -> str:
+    """The local wall-clock range of a slot, ``01:00–01:30``. On a day the clocks change each
+    time carries its UTC offset, ``01:00–01:30 (+00:00)``, so the two slots a fall-back night
+    reads alike are told apart (tests/booking/test_pages_dst.py)."""
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    plain = f"{start:%H:%M}–{end:%H:%M}"
+    if not day_changes_offset(start.date(), zone):
+        return plain
+    if start.utcoffset() == end.utcoffset():
+        return f"{plain} ({_offset(start)})"
+    return f"{start:%H:%M} ({_offset(start)})–{end:%H:%M} ({_offset(end)})"
+
+
+def _offset(moment: dt.datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class _ResourceChoice(forms.ModelChoiceField):
@@ -93,23 +139,39 @@ class _FacilityForm(forms.Form):
                     self.add_error(name, problem)
 
 
+class _SlotField(forms.CharField):
+    """A slot value → its aware (start, end); anything else is an error on the field."""
+
+    widget = forms.HiddenInput  # the slot picker renders the radio buttons
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=SLOT_VALUE_MAX_CHARS,
+            error_messages={"required": PICK_A_SLOT, "max_length": PICK_A_SLOT},
+            **kwargs,
+        )
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return slot_instants(text)
+        except ValueError:
+            raise ValidationError(PICK_A_SLOT, code="invalid") from None
+
+
 class _SlotMixin:
-    """``date`` + ``slot`` → aware ``start`` and ``end`` in the facility's zone."""
+    """``slot`` → ``start`` and ``end``, the instants picked; a slot that starts on another local
+    day than ``date`` is refused, since the desk was shown that date."""
 
     def clean(self):
         cleaned = super().clean()
         day, slot = cleaned.get("date"), cleaned.get("slot")
-        if day is None or not slot:
+        if day is None or slot is None:
             return cleaned
-        match = SLOT_PATTERN.match(slot)
-        try:
-            start = local_instant(day, match["start"], self.zone)
-            end = local_instant(day, match["end"], self.zone)
-        except (TypeError, ValueError):
-            self.add_error("slot", "Pick one of the free slots.")
+        start, end = slot
+        if timezone.localtime(start, self.zone).date() != day:
+            self.add_error("slot", NOT_ON_DATE)
             return cleaned
-        if end <= start:  # a slot that ends at midnight
-            end = local_instant(day + dt.timedelta(days=1), match["end"], self.zone)
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
 
@@ -118,20 +180,12 @@ def _date_field(**kwargs) -> forms.DateField:
     return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
-def _slot_field() -> forms.CharField:
-    return forms.CharField(
-        max_length=11,
-        error_messages={"required": "Pick one of the free slots."},
-        widget=forms.HiddenInput,  # the slot picker renders the radio buttons
-    )
-
-
 class BookingForm(_SlotMixin, _FacilityForm):
     patient = _PatientChoice(queryset=None)
     appointment_type = forms.ModelChoiceField(queryset=None, empty_label="Choose a type…")
     resource = _ResourceChoice(queryset=None, empty_label="Choose a resource…")
     date = _date_field()
-    slot = _slot_field()
+    slot = _SlotField()
     note = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional"})
     )
@@ -142,7 +196,7 @@ class RescheduleForm(_SlotMixin, _FacilityForm):
     slot's start, as the API does, while a token booking takes the whole new slot."""
 
     date = _date_field(label="New date")
-    slot = _slot_field()
+    slot = _SlotField()
 
     def __init__(self, *args, keep_length: dt.timedelta | None = None, **kwargs):
         super().__init__(*args, **kwargs)

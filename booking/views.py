@@ -27,6 +27,8 @@ from booking.forms import (
     RescheduleForm,
     SlotQueryForm,
     WalkInForm,
+    slot_instants,
+    slot_label,
     slot_value,
 )
 from booking.lifecycle import TRANSITIONS
@@ -136,6 +138,7 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
                     "start": slot.start,
                     "end": slot.end,
                     "value": slot_value(slot.start, slot.end),
+                    "label": slot_label(slot.start, slot.end, zone=zone),
                 }
             )
     shown = set(ids)
@@ -154,7 +157,14 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
         for resource_id, start, end in held:
             if resource_id in shown:
                 items[resource_id].append(
-                    {"free": False, "booking": booking, "start": start, "end": end, "short_name": short_name}
+                    {
+                        "free": False,
+                        "booking": booking,
+                        "start": start,
+                        "end": end,
+                        "label": slot_label(start, end, zone=zone),
+                        "short_name": short_name,
+                    }
                 )
 
     starts = [max(item["start"], day_start) for rows in items.values() for item in rows]
@@ -248,7 +258,7 @@ class BookingCreateView(BookingPage):
                 error = exc
                 form.add_service_error(exc)
             else:
-                messages.success(request, f"Booked {booking.patient.name} at {_when(booking)}.")
+                messages.success(request, f"Booked {booking.patient.name} at {_when(booking, self.zone())}.")
                 return redirect("booking:detail", facility_slug=facility_slug, booking_id=booking.pk)
         status = error.status_code if error else 400
         return self.page(self.template_name, {"form": form, "error": error}, status=status)
@@ -288,9 +298,9 @@ class WalkInView(BookingPage):
                 error = exc
                 form.add_service_error(exc)
             else:
+                when = _when(booking, self.zone())
                 messages.success(
-                    request,
-                    f"Walk-in booked: {booking.patient.name} at {_when(booking)} with {fields['resource'].name}.",
+                    request, f"Walk-in booked: {booking.patient.name} at {when} with {fields['resource'].name}."
                 )
                 return redirect("booking:detail", facility_slug=facility_slug, booking_id=booking.pk)
         status = error.status_code if error else 400
@@ -316,14 +326,30 @@ class SlotPickerView(BookingPage):
             )
             free = [slot for slot in slots if slot.bookable and slot.remaining > 0]
             context.update(
-                slots=[{"slot": slot, "value": slot_value(slot.start, slot.end)} for slot in free],
+                slots=[
+                    {
+                        "slot": slot,
+                        "value": slot_value(slot.start, slot.end),
+                        "label": slot_label(slot.start, slot.end, zone=self.zone()),
+                    }
+                    for slot in free
+                ],
                 taken=len(slots) - len(free),
-                selected=fields["slot"] or request.GET.get("slot_initial", ""),
+                selected=_picked_slot(fields["slot"] or request.GET.get("slot_initial", "")),
                 has_type=fields["appointment_type"] is not None,
                 resource=fields["resource"],
                 date=fields["date"],
             )
         return render(request, "booking/_slot_picker.html", context)
+
+
+def _picked_slot(value: str) -> str:
+    """The picked slot in the picker's own spelling of its instants, so it is checked however
+    its offset was written; a value that is not a slot checks none."""
+    try:
+        return slot_value(*slot_instants(value))
+    except ValueError:
+        return ""
 
 
 class PatientSearchView(BookingPage):
@@ -404,7 +430,7 @@ class BookingRescheduleView(BookingPage):
                 error = exc
                 form.add_service_error(exc)
             else:
-                messages.success(request, f"Rescheduled to {_when(booking)}.")
+                messages.success(request, f"Rescheduled to {_when(booking, self.zone())}.")
                 return redirect("booking:detail", facility_slug=facility_slug, booking_id=booking.pk)
         old = selectors.booking_detail(facility=request.facility, booking_id=booking_id)  # as it is now
         return _detail_page(
@@ -446,6 +472,7 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
     kept = _kept_length(booking)
     context = {
         "booking": booking,
+        "times": slot_label(booking.start, booking.end, zone=view.zone()),
         "resources": resources,
         "status_history": _status_history(booking),
         "actions": actions,
@@ -515,9 +542,10 @@ class NotificationReadView(BookingPage):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _when(booking) -> str:
-    start, end = timezone.localtime(booking.start), timezone.localtime(booking.end)
-    return f"{start:%a} {start.day} {start:%b %Y, %H:%M}–{end:%H:%M}"
+def _when(booking, zone: ZoneInfo) -> str:
+    """The booking's local day and times; with their offsets on a day the clocks change."""
+    start = timezone.localtime(booking.start, zone)
+    return f"{start:%a} {start.day} {start:%b %Y}, {slot_label(booking.start, booking.end, zone=zone)}"
 
 
 def _short_name(name: str) -> str:

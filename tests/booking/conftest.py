@@ -3,6 +3,7 @@ and a doctor who sees patients by token (15-minute slots, 2 tokens each), in Eur
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +32,14 @@ class Clinic:
         """An aware instant at a wall-clock time of the clinic, some days from today."""
         day = dt.date.today() + dt.timedelta(days=days_ahead)
         return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=ZoneInfo(self.facility.time_zone))
+
+    def slot(self, start: str, end: str, days_ahead: int = 2) -> str:
+        """A slot as the booking pages carry it: its UTC start and end, ISO 8601 with offset."""
+        return "/".join(self.at(hhmm, days_ahead).astimezone(dt.UTC).isoformat() for hhmm in (start, end))
+
+    def link_slot(self, start: str, end: str, days_ahead: int = 2) -> str:
+        """The same in a link's query string (its '+' escaped)."""
+        return quote(self.slot(start, end, days_ahead), safe="/:")
 
     def body(self, start: str, end: str | None = None, resources=None, patient=None, days_ahead: int = 2, **extra):
         body = {

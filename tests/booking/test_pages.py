@@ -43,13 +43,13 @@ def book(clinic, hhmm: str = "10:00", minutes: int = 30, resource=None, patient=
     )
 
 
-def form_body(clinic, slot: str = "10:00-10:30", resource=None, patient=None, **extra) -> dict:
+def form_body(clinic, slot: str | None = None, resource=None, patient=None, **extra) -> dict:
     return {
         "patient": (patient or clinic.patients[0]).pk,
         "appointment_type": clinic.visit.pk,
         "resource": (resource or clinic.chair).pk,
         "date": clinic.at("10:00").date().isoformat(),
-        "slot": slot,
+        "slot": slot or clinic.slot("10:00", "10:30"),
         "note": "",
         **extra,
     }
@@ -81,7 +81,8 @@ def test_an_analyst_is_refused(clinic, facility, make_member, tail):
 def test_an_analyst_cannot_book_or_cancel(clinic, facility, make_member):
     booking = book(clinic)
     analyst = client_for(make_member(facility, Role.ANALYST))
-    assert analyst.post(page_url(clinic, "new/"), form_body(clinic, slot="11:00-11:30")).status_code == 403
+    body = form_body(clinic, slot=clinic.slot("11:00", "11:30"))
+    assert analyst.post(page_url(clinic, "new/"), body).status_code == 403
     assert analyst.post(page_url(clinic, f"{booking.pk}/cancel/")).status_code == 403
     assert Booking.objects.count() == 1
     booking.refresh_from_db()
@@ -124,10 +125,10 @@ def test_day_board_shows_bookings_and_links_free_slots_to_the_form(clinic, desk)
     assert booking.patient.name in html
     assert f"/bookings/{booking.pk}/" in html
     # The chair's free 10:30 slot links to the form, prefilled; its booked 10:00 does not.
-    assert f"new/?resource={clinic.chair.pk}&amp;date={day}&amp;slot=10:30-11:00" in html
-    assert f"new/?resource={clinic.chair.pk}&amp;date={day}&amp;slot=10:00-10:30" not in html
+    assert f"new/?resource={clinic.chair.pk}&amp;date={day}&amp;slot={clinic.link_slot('10:30', '11:00')}" in html
+    assert f"new/?resource={clinic.chair.pk}&amp;date={day}&amp;slot={clinic.link_slot('10:00', '10:30')}" not in html
     # The doctor's token slots show how many tokens are left.
-    assert f"new/?resource={clinic.doctor.pk}&amp;date={day}&amp;slot=09:00-09:15" in html
+    assert f"new/?resource={clinic.doctor.pk}&amp;date={day}&amp;slot={clinic.link_slot('09:00', '09:15')}" in html
     # A scheduler may not book theatres: their free time is shown but not linked.
     assert f"new/?resource={clinic.theatre.pk}" not in html
     assert "Theatre 1" in html
@@ -175,13 +176,18 @@ def test_slot_picker_lists_free_slots_in_local_time(clinic, desk):
     day = clinic.at("10:00").date().isoformat()
     chair = desk.get(
         page_url(clinic, "slots/"),
-        {"resource": clinic.chair.pk, "date": day, "appointment_type": clinic.visit.pk, "slot_initial": "11:00-11:30"},
+        {
+            "resource": clinic.chair.pk,
+            "date": day,
+            "appointment_type": clinic.visit.pk,
+            "slot_initial": clinic.slot("11:00", "11:30"),
+        },
     ).content.decode()
-    assert 'value="09:30-10:00"' in chair
-    assert 'value="10:00-10:30"' not in chair  # taken
-    assert 'value="11:00-11:30" checked' in chair
+    assert f'value="{clinic.slot("09:30", "10:00")}"' in chair
+    assert f'value="{clinic.slot("10:00", "10:30")}"' not in chair  # taken
+    assert f'value="{clinic.slot("11:00", "11:30")}" checked' in chair
     doctor = desk.get(page_url(clinic, "slots/"), {"resource": clinic.doctor.pk, "date": day}).content.decode()
-    assert 'value="09:00-09:15"' in doctor and "2 of 2 left" in doctor
+    assert f'value="{clinic.slot("09:00", "09:15")}"' in doctor and "2 of 2 left" in doctor
 
 
 # --- booking through the form -------------------------------------------------------------------
@@ -201,7 +207,8 @@ def test_booking_through_the_form_writes_one_booking_and_redirects(clinic, desk,
 
 
 def test_a_token_slot_is_booked_through_the_form(clinic, desk):
-    response = desk.post(page_url(clinic, "new/"), form_body(clinic, slot="09:15-09:30", resource=clinic.doctor))
+    body = form_body(clinic, slot=clinic.slot("09:15", "09:30"), resource=clinic.doctor)
+    response = desk.post(page_url(clinic, "new/"), body)
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert booking.token.slot.resource_id == clinic.doctor.pk
@@ -212,7 +219,15 @@ def test_the_form_reads_times_as_the_facilitys_wall_clock(facility, user, schedu
     facility.time_zone = "Asia/Kolkata"  # UTC+05:30 all year
     facility.save()
     clinic = build_clinic(facility, user)
-    response = client_for(scheduler).post(page_url(clinic, "new/"), form_body(clinic))
+    desk = client_for(scheduler)
+    # The picker shows the Kolkata wall clock and carries the UTC instants behind it.
+    day = clinic.at("10:00").date().isoformat()
+    picker = desk.get(
+        page_url(clinic, "slots/"), {"resource": clinic.chair.pk, "date": day, "appointment_type": clinic.visit.pk}
+    ).content.decode()
+    value = f"{day}T04:30:00+00:00/{day}T05:00:00+00:00"
+    assert f'value="{value}"> 10:00–10:30</label>' in picker
+    response = desk.post(page_url(clinic, "new/"), form_body(clinic, slot=value))
     assert response.status_code == 302
     start = Booking.objects.get().start
     assert start.astimezone(dt.UTC).time() == dt.time(4, 30)
@@ -265,7 +280,7 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(clinic, desk, chan
 
 
 def test_outside_availability_shows_the_services_reason(clinic, desk):
-    response = desk.post(page_url(clinic, "new/"), form_body(clinic, slot="21:00-21:30"))
+    response = desk.post(page_url(clinic, "new/"), form_body(clinic, slot=clinic.slot("21:00", "21:30")))
     assert response.status_code == 409
     assert "not available for the whole interval" in response.content.decode()
     assert not Booking.objects.exists()
@@ -332,7 +347,7 @@ def test_requested_bookings_can_be_approved_or_denied(clinic, desk):
 
 def test_reschedule_via_post_moves_the_booking(clinic, desk):
     booking = book(clinic, "10:00")
-    body = {"date": clinic.at("14:00").date().isoformat(), "slot": "14:00-14:30"}
+    body = {"date": clinic.at("14:00").date().isoformat(), "slot": clinic.slot("14:00", "14:30")}
     response = desk.post(page_url(clinic, f"{booking.pk}/reschedule/"), body)
     new = Booking.objects.get(replaces=booking)
     assert response.status_code == 302
@@ -355,7 +370,7 @@ def test_reschedule_via_post_moves_the_booking(clinic, desk):
 def test_reschedule_into_a_taken_slot_changes_nothing(clinic, desk):
     booking = book(clinic, "10:00")
     book(clinic, "14:00", patient=clinic.patients[1])
-    body = {"date": clinic.at("14:00").date().isoformat(), "slot": "14:00-14:30"}
+    body = {"date": clinic.at("14:00").date().isoformat(), "slot": clinic.slot("14:00", "14:30")}
     response = desk.post(page_url(clinic, f"{booking.pk}/reschedule/"), body)
     assert response.status_code == 409
     assert "This time of the resource is already booked." in response.content.decode()
@@ -463,7 +478,7 @@ def test_day_board_queries_do_not_grow_with_resources_or_bookings(clinic, desk, 
 
 def test_reschedule_keeps_the_length_of_an_open_window_booking(clinic, desk):
     booking = book(clinic, "10:00", minutes=60)
-    body = {"date": clinic.at("14:00").date().isoformat(), "slot": "14:00-14:30"}
+    body = {"date": clinic.at("14:00").date().isoformat(), "slot": clinic.slot("14:00", "14:30")}
     assert desk.post(page_url(clinic, f"{booking.pk}/reschedule/"), body).status_code == 302
     new = Booking.objects.get(replaces=booking)
     assert (new.start, new.end) == (clinic.at("14:00"), clinic.at("15:00"))
@@ -471,7 +486,7 @@ def test_reschedule_keeps_the_length_of_an_open_window_booking(clinic, desk):
 
 def test_reschedule_of_a_token_takes_the_new_slot(clinic, desk):
     booking = book(clinic, "09:00", minutes=15, resource=clinic.doctor)
-    body = {"date": clinic.at("10:00").date().isoformat(), "slot": "11:45-12:00"}
+    body = {"date": clinic.at("10:00").date().isoformat(), "slot": clinic.slot("11:45", "12:00")}
     assert desk.post(page_url(clinic, f"{booking.pk}/reschedule/"), body).status_code == 302
     new = Booking.objects.get(replaces=booking)
     assert (new.start, new.end, new.token.slot.resource_id) == (

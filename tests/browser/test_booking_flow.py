@@ -35,12 +35,13 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     assert page.evaluate("typeof window.htmx") == "object", "htmx did not load (static files?)"
     expect(page.get_by_role("heading", level=2)).to_contain_text(f"{day:%A} {day.day} {day:%B %Y}")
     chair_row = page.locator("table.day-board tbody tr", has_text="Chair 01")
-    expect(chair_row.locator("a.chip-free[href$='slot=10:00-10:30']")).to_be_visible()
+    ten, eleven = clinic.link_slot("10:00", "10:30"), clinic.link_slot("11:00", "11:30")
+    expect(chair_row.locator(f"a.chip-free[href$='slot={ten}']")).to_be_visible()
     expect(chair_row.locator("a.chip-booked")).to_have_count(0)
 
     # A free slot opens the form with the resource, date and slot already chosen.
-    chair_row.locator("a.chip-free[href$='slot=10:00-10:30']").click()
-    expect(page).to_have_url(re.compile(r"/bookings/new/\?resource=\d+&date=.*&slot=10:00-10:30$"))
+    chair_row.locator(f"a.chip-free[href$='slot={ten}']").click()
+    expect(page).to_have_url(re.compile(rf"/bookings/new/\?resource=\d+&date=.*&slot={re.escape(ten)}$"))
     expect(page.get_by_label("Resource")).to_have_value(str(clinic.chair.pk))
     expect(page.get_by_label("Date")).to_have_value(day.isoformat())
 
@@ -55,7 +56,7 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     # Choosing the type reloads the slot picker; the slot picked on the board stays chosen.
     with page.expect_response(lambda r: "/bookings/slots/" in r.url and f"appointment_type={clinic.visit.pk}" in r.url):
         page.get_by_label("Appointment type").select_option(str(clinic.visit.pk))
-    expect(page.locator("#slot-picker input[value='10:00-10:30']")).to_be_checked()
+    expect(page.locator(f"#slot-picker input[value='{clinic.slot('10:00', '10:30')}']")).to_be_checked()
     page.get_by_label("Note").fill("First infusion")
     page.get_by_role("button", name="Book", exact=True).click()
 
@@ -102,8 +103,8 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     # Back on the board the chair is free again at 10:00 and 11:00; the day's list keeps both.
     page.goto(f"/f/brindlemoor/bookings/?date={day.isoformat()}")
     expect(chair_row.locator("a.chip-booked")).to_have_count(0)
-    expect(chair_row.locator("a.chip-free[href$='slot=10:00-10:30']")).to_be_visible()
-    expect(chair_row.locator("a.chip-free[href$='slot=11:00-11:30']")).to_be_visible()
+    expect(chair_row.locator(f"a.chip-free[href$='slot={ten}']")).to_be_visible()
+    expect(chair_row.locator(f"a.chip-free[href$='slot={eleven}']")).to_be_visible()
     listed = page.locator("details.day-list tbody tr")
     expect(listed).to_have_count(2)
     expect(listed.nth(0)).to_contain_text("Rescheduled")
