@@ -1,7 +1,9 @@
 """Availability in Django admin, scoped to the facilities the user administers, with history.
 
 Admin edits bypass the service's rules (versioning, stranding checks): they are for inspection
-and repair by administrators; clinics change availability through the pages and the API."""
+and repair by administrators; clinics change availability through the pages and the API. Every
+admin save or delete still bumps the resource's availability version, as the services do, so
+bookings never use a configuration cached from before the edit."""
 
 from django.contrib import admin
 
@@ -13,7 +15,40 @@ from availability.models import (
     ScheduleDelegation,
     SlotDuration,
 )
+from scheduling import services as kernel_services
 from scheduling.admin_scoping import FacilityScopedAdmin
+
+
+class BumpsAvailabilityVersion:
+    """Saves and deletes through admin tell the kernel the resource's availability changed
+    (tests/booking/test_seams.py::test_an_availability_edit_in_django_admin_is_seen_by_the_next_booking)."""
+
+    #: path from the object to its resource id
+    resource_path = "resource_id"
+
+    def _changed(self, obj) -> None:
+        target = obj
+        for part in self.resource_path.split("."):
+            target = getattr(target, part)
+        kernel_services.resource_availability_changed(facility=obj.facility, resource_id=target)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._changed(form.instance)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed(obj)
+
+    def delete_queryset(self, request, queryset):
+        objects = list(queryset)
+        super().delete_queryset(request, queryset)
+        for obj in objects:
+            self._changed(obj)
 
 
 class AvailabilityInline(admin.TabularInline):
@@ -32,7 +67,7 @@ class AvailabilityInline(admin.TabularInline):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(FacilityScopedAdmin):
+class ScheduleAdmin(BumpsAvailabilityVersion, FacilityScopedAdmin):
     list_display = ["id", "resource", "name", "valid_from", "valid_till", "previous", "facility"]
     list_filter = ["facility", "resource__kind", "valid_from"]
     search_fields = ["name", "resource__name"]
@@ -42,7 +77,9 @@ class ScheduleAdmin(FacilityScopedAdmin):
 
 
 @admin.register(Availability)
-class AvailabilityAdmin(FacilityScopedAdmin):
+class AvailabilityAdmin(BumpsAvailabilityVersion, FacilityScopedAdmin):
+    resource_path = "schedule.resource_id"
+
     list_display = ["id", "schedule", "weekdays", "start_time", "end_time", "type", "slot_size_minutes", "facility"]
     list_filter = ["type", "facility"]
     search_fields = ["name", "schedule__resource__name"]
@@ -50,7 +87,7 @@ class AvailabilityAdmin(FacilityScopedAdmin):
 
 
 @admin.register(AvailabilityException)
-class AvailabilityExceptionAdmin(FacilityScopedAdmin):
+class AvailabilityExceptionAdmin(BumpsAvailabilityVersion, FacilityScopedAdmin):
     list_display = ["resource", "is_available", "start", "end", "reason", "type", "facility"]
     list_filter = ["is_available", "type", "facility"]
     search_fields = ["reason", "resource__name"]
@@ -58,7 +95,7 @@ class AvailabilityExceptionAdmin(FacilityScopedAdmin):
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(FacilityScopedAdmin):
+class BookingPolicyAdmin(BumpsAvailabilityVersion, FacilityScopedAdmin):
     list_display = ["resource", "booking_horizon_days", "booking_notice_minutes", "default_slot_minutes", "facility"]
     list_filter = ["facility"]
     search_fields = ["resource__name"]

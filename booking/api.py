@@ -84,6 +84,11 @@ class BookingResourceOutput(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     holds_time = serializers.BooleanField()
+    token_slot = serializers.IntegerField(
+        source="token_slot_id",
+        allow_null=True,
+        help_text="The token slot this row holds a place in (shared with its other tokens); null when exclusive.",
+    )
 
 
 class TokenOutput(serializers.Serializer):

@@ -144,25 +144,22 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
     shown = set(ids)
     day_bookings = []
     for booking in bookings:
-        held = [(row.resource_id, row.start, row.end) for row in booking.resources.all()]
-        token = booking.token_booking
-        if token is not None:
-            held.append((token.slot.resource_id, token.slot.start, token.slot.end))
-        if not shown.intersection(rid for rid, _, _ in held):
+        # Token bookings hold their slot through a resource row too; a completed visit's rows
+        # keep only the time it used, and rows that no longer hold time leave the grid.
+        held = list(booking.resources.all())
+        if not shown.intersection(row.resource_id for row in held):
             continue
         day_bookings.append(booking)
-        if not booking.holds_time:
-            continue
         short_name = _short_name(booking.patient.name)
-        for resource_id, start, end in held:
-            if resource_id in shown:
-                items[resource_id].append(
+        for row in held:
+            if row.holds_time and row.resource_id in shown:
+                items[row.resource_id].append(
                     {
                         "free": False,
                         "booking": booking,
-                        "start": start,
-                        "end": end,
-                        "label": slot_label(start, end, zone=zone),
+                        "start": row.start,
+                        "end": row.end,
+                        "label": slot_label(row.start, row.end, zone=zone),
                         "short_name": short_name,
                     }
                 )
@@ -209,7 +206,6 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
             "where": ", ".join(
                 names.get(rid, "")
                 for rid in [row.resource_id for row in booking.resources.all()]
-                + ([booking.token.slot.resource_id] if booking.token_booking else [])
                 if rid in names
             ),
         }
@@ -460,14 +456,15 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         if target in allowed and (target != Status.NO_SHOW or started)
     ]
     resources = [
-        {"name": row.resource.name, "kind": row.resource.get_kind_display(), "start": row.start, "end": row.end}
+        {
+            "name": row.resource.name,
+            "kind": "Token" if row.token_slot_id else row.resource.get_kind_display(),
+            "start": row.start,
+            "end": row.end,
+        }
         for row in booking.resources.all()
     ]
     picker_resource_id = next((row.resource_id for row in booking.resources.all()), None)
-    if booking.token_booking:
-        slot_resource = kernel.resource_get(facility=facility, resource_id=booking.token.slot.resource_id)
-        resources.append({"name": slot_resource.name, "kind": "Token", "start": booking.start, "end": booking.end})
-        picker_resource_id = slot_resource.pk
     local_start = timezone.localtime(booking.start)
     kept = _kept_length(booking)
     context = {

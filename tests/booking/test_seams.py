@@ -352,3 +352,28 @@ def test_an_emergency_does_not_displace_a_patient_in_the_chair(clinic):
     assert refused.value.status_code == 409
     visit.refresh_from_db()
     assert visit.status == Status.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_an_availability_edit_in_django_admin_is_seen_by_the_next_booking(clinic, client, django_user_model):
+    book(clinic, clinic.at("10:00"), clinic.at("10:30"))  # caches the chair's configuration
+    root = django_user_model.objects.create_superuser("root", "root@example.test", "pw-for-tests-only")
+    client.force_login(root)
+    start, end = (clinic.at(hhmm).astimezone(dt.UTC) for hhmm in ("11:00", "12:00"))
+    response = client.post(
+        "/admin/availability/availabilityexception/add/",
+        {
+            "facility": clinic.facility.pk,
+            "resource": clinic.chair.pk,
+            "start_0": f"{start:%Y-%m-%d}",
+            "start_1": f"{start:%H:%M:%S}",
+            "end_0": f"{end:%Y-%m-%d}",
+            "end_1": f"{end:%H:%M:%S}",
+            "reason": "Broken footrest",
+            "type": "open",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    with pytest.raises(ApplicationError) as refused:
+        book(clinic, clinic.at("11:00"), clinic.at("11:30"), patient=clinic.patients[1])
+    assert refused.value.extra["reason"] == "outside_availability"
