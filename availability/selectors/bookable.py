@@ -132,7 +132,7 @@ def availability_stats(
     )
     per_day: dict[dt.date, list[int]] = {day: [0, 0, 0, 0] for day in engine.days(start_date, end_date)}
     resource_bookings = bookings.get(resource.pk, [])
-    for _, booking_start, _, units in resource_bookings:
+    for _, booking_start, _, units, *_ in resource_bookings:
         day = calendar.local_date(booking_start)
         if day in per_day:
             per_day[day][2] += units

@@ -377,3 +377,14 @@ def test_an_availability_edit_in_django_admin_is_seen_by_the_next_booking(clinic
     with pytest.raises(ApplicationError) as refused:
         book(clinic, clinic.at("11:00"), clinic.at("11:30"), patient=clinic.patients[1])
     assert refused.value.extra["reason"] == "outside_availability"
+
+
+@pytest.mark.django_db
+def test_availability_statistics_count_real_bookings_and_tokens(clinic, api_client):
+    book(clinic, clinic.at("10:00"), clinic.at("10:30"))
+    book(clinic, clinic.at("09:00"), clinic.at("09:15"), resource=clinic.doctor)
+    day = clinic.at("10:00").date().isoformat()
+    for resource, slots_booked in ((clinic.chair, 1), (clinic.doctor, 1)):
+        response = api_client.get(clinic.url(f"resources/{resource.pk}/availability-stats/"), {"from": day, "to": day})
+        assert response.status_code == 200, response.content
+        assert [row["booked"] for row in response.json()] == [slots_booked]
