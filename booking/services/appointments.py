@@ -430,15 +430,19 @@ def _conflict(exc: IntegrityError) -> ApplicationError:
 
 
 def _notify_after_commit(booking: Booking, *, event: str) -> None:
-    from booking.tasks import notify_booking_event  # the task module imports these services
+    # Imported at call time: booking.tasks imports these services.
+    from booking.services.notifications import event_notifies
+    from booking.tasks import notify_booking_event
+    from scheduling.outbox import enqueue_on_commit
 
-    event_id = str(uuid.uuid4())
-    facility_id, booking_id = booking.facility_id, booking.pk
-    transaction.on_commit(
-        lambda: notify_booking_event.delay(
-            facility_id=facility_id, booking_id=booking_id, event=str(event), event_id=event_id
+    if event_notifies(event):
+        enqueue_on_commit(
+            notify_booking_event,
+            facility_id=booking.facility_id,
+            booking_id=booking.pk,
+            event=str(event),
+            event_id=str(uuid.uuid4()),
         )
-    )
 
 
 # --- shape -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from booking import services, tasks
-from booking.models import Notification
+from booking.models import Notification, Status
 from scheduling.models import Role
 from tests.booking.test_concurrency import run_concurrently
 
@@ -83,3 +83,17 @@ def test_an_email_that_failed_is_sent_by_the_retry_and_only_it(booked, mailoutbo
 
     assert _emailed_to() == RECIPIENTS
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_only_events_that_notify_someone_queue_a_task(clinic, booked, django_capture_on_commit_callbacks):
+    def transition(to_status):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.booking_transition(
+                facility=clinic.facility, actor=clinic.admin, booking_id=booked["booking_id"], to_status=to_status
+            )
+        return len(callbacks)
+
+    # Checking in tells nobody; cancelling tells the desk and the owner.
+    assert transition(Status.CHECKED_IN) == 0
+    assert transition(Status.CANCELLED) == 1
