@@ -1,6 +1,7 @@
 """Shared fixtures: two facilities (so isolation can be tested), members by role, API clients
 that authenticate with a token like an integrator would."""
 
+import kombu.pools
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -17,6 +18,40 @@ def _celery_eager():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+# Nothing listens on port 1: a Redis (broker, locks, cache) that is down.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def _drop_celery_connections() -> None:
+    """Forgets the broker connections, producers and result backend Celery has cached, so the
+    next publish connects to whatever ``conf.broker_url`` says now."""
+    kombu.pools.reset()  # the pools are kept per broker URL, process-wide
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def celery_broker():
+    """``point(url)`` sends this test's tasks over the broker at ``url`` (its result backend
+    too), not eagerly; the live one is ``settings.REDIS_URL``. Celery's settings and cached
+    connections are restored afterwards."""
+    eager = celery_app.conf.task_always_eager
+    with pytest.MonkeyPatch.context() as patch:
+
+        def point(url: str) -> None:
+            # Celery reads these variables before its configuration (celery.app.utils.Settings).
+            patch.setenv("CELERY_BROKER_URL", url)
+            patch.setenv("CELERY_RESULT_BACKEND", url)
+            celery_app.conf.task_always_eager = False
+            _drop_celery_connections()
+
+        yield point
+    celery_app.conf.task_always_eager = eager
+    _drop_celery_connections()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Thin tasks: primitive ids in, one service call, idempotent, with their retry policy."""
 
 import datetime as dt
+import smtplib
 
 from celery import shared_task
 from django.db import OperationalError
@@ -11,7 +12,17 @@ from scheduling import selectors as kernel
 RETRY = {"autoretry_for": (OperationalError, ConnectionError), "retry_backoff": True, "max_retries": 5}
 
 
-@shared_task(name="booking.notify_booking_event", soft_time_limit=60, time_limit=90, **RETRY)
+# Queued after commit through scheduling.outbox; nobody reads its result. Retried when the mail
+# server fails too: the service gives back the claim of the email it could not send.
+@shared_task(
+    name="booking.notify_booking_event",
+    ignore_result=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(OperationalError, ConnectionError, smtplib.SMTPException),
+    retry_backoff=True,
+    max_retries=5,
+)
 def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event_id: str) -> int:
     return services.notify_booking_event(facility_id=facility_id, booking_id=booking_id, event=event, event_id=event_id)
 

@@ -204,9 +204,7 @@ def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_lo
         {
             "booking": booking,
             "where": ", ".join(
-                names.get(rid, "")
-                for rid in [row.resource_id for row in booking.resources.all()]
-                if rid in names
+                names.get(rid, "") for rid in [row.resource_id for row in booking.resources.all()] if rid in names
             ),
         }
         for booking in day_bookings

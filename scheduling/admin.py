@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from scheduling.admin_scoping import FacilityScopedAdmin, administered_facility_ids
-from scheduling.models import AppointmentType, Comment, Department, Facility, Membership, Patient, SchedulableResource
+from scheduling.models import (
+    AppointmentType,
+    Comment,
+    Department,
+    Facility,
+    Membership,
+    OutboxMessage,
+    Patient,
+    SchedulableResource,
+)
 
 
 @admin.register(Facility)
@@ -69,3 +78,28 @@ class CommentAdmin(FacilityScopedAdmin):
     list_filter = ["content_type", "facility"]
     search_fields = ["text", "author__username"]
     readonly_fields = ["content_type", "object_id", "author", "created_at"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Superusers only, read-only: delivery bookkeeping of every facility, with no history."""
+
+    list_display = ["task", "created_at", "attempts", "sent_at", "last_error"]
+    list_filter = ["task", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task", "last_error"]
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

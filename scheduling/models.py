@@ -180,3 +180,28 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.content_type.model} #{self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task that could not be published after the transaction that asked for it had
+    committed, kept until ``scheduling.drain_outbox`` (every minute, from beat) publishes it.
+
+    Delivery bookkeeping, not domain state: it has no history and no facility (the task's own
+    arguments name the facility), and sent rows are deleted after a week. Written and read only
+    by ``scheduling/outbox.py``."""
+
+    task = models.CharField(max_length=200, help_text="The registered Celery task name.")
+    kwargs = models.JSONField(default=dict, help_text="The task's keyword arguments.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Publishes the drain has tried and failed.")
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({'sent' if self.sent_at else 'pending'})"

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from scheduling import services
+from scheduling import outbox, services
 
 
 @shared_task(
@@ -16,3 +16,9 @@ from scheduling import services
 )
 def clear_expired_sessions() -> None:
     services.sessions_clear_expired()
+
+
+# No retry policy of its own: beat sends it again every minute.
+@shared_task(name="scheduling.drain_outbox", ignore_result=True, soft_time_limit=50, time_limit=55)
+def drain_outbox() -> int:
+    return outbox.outbox_drain()

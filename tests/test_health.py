@@ -2,12 +2,15 @@
 down otherwise. A missing Celery worker is reported but does not fail the check."""
 
 import socket
+import time
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import override_settings
+
+from conftest import DEAD_REDIS
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,17 @@ def test_redis_down_answers_503_naming_redis(client):
     assert body["celery"] == {"status": "skipped: redis down", "workers": 0}
     # Leaving the override reconnects the real cache.
     assert cache.client.get_client().ping() is True
+
+
+def test_broker_down_is_reported_at_once_without_failing_the_check(client, celery_broker):
+    # The README: a missing worker (here, an unreachable broker) is reported, pages still work.
+    celery_broker(DEAD_REDIS)
+    started = time.monotonic()
+    response = client.get("/healthz")
+
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"], body["redis"]) == ("ok", "ok", "ok")
+    assert body["celery"]["status"].startswith("error: ")
+    assert body["celery"]["workers"] == 0

@@ -21,10 +21,12 @@ from booking import selectors
 from booking.lifecycle import HOLDING, STAMPS, TRANSITIONS, can_move
 from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
 from booking.services.locks import resource_locks
+from booking.services.notifications import event_notifies
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.history import audited_bulk_create, audited_bulk_update, audited_save
+from scheduling.outbox import enqueue_on_commit
 from scheduling.permissions import Action, role_allows
 
 LOCATION_KINDS = frozenset({ResourceKind.THEATRE, ResourceKind.ROOM})
@@ -480,13 +482,14 @@ def _conflict(exc: IntegrityError) -> ApplicationError:
 def _notify_after_commit(booking: Booking, *, event: str) -> None:
     from booking.tasks import notify_booking_event  # the task module imports these services
 
-    event_id = str(uuid.uuid4())
-    facility_id, booking_id = booking.facility_id, booking.pk
-    transaction.on_commit(
-        lambda: notify_booking_event.delay(
-            facility_id=facility_id, booking_id=booking_id, event=str(event), event_id=event_id
+    if event_notifies(event):
+        enqueue_on_commit(
+            notify_booking_event,
+            facility_id=booking.facility_id,
+            booking_id=booking.pk,
+            event=str(event),
+            event_id=str(uuid.uuid4()),
         )
-    )
 
 
 # --- shape -------------------------------------------------------------------------------

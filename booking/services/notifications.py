@@ -25,16 +25,26 @@ EVENT_TITLES = {
 }
 
 
+def event_notifies(event: str) -> bool:
+    """Whether ``event`` (a new status, or ``"created"``) tells anyone: only those are queued."""
+    return event in EVENT_TITLES
+
+
 def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event_id: str) -> int:
-    """Creates the notifications of one event (idempotent per ``event_id`` and recipient) and
-    emails them. Returns how many were new. Events without a title notify nobody."""
-    if event not in EVENT_TITLES:
+    """Creates the notifications of one event and emails each once. Returns how many
+    notifications it created (an estimate when runs overlap). Events without a title notify
+    nobody.
+
+    Idempotent, so it may run again or concurrently for one ``event_id`` (a message delivered
+    twice, the outbox re-sending it): a unique constraint keeps one notification per event and
+    recipient, and each email is claimed first (see ``_email_once``). Raises what sending mail
+    raises, after giving that email's claim back, so the task's retry sends it
+    (tests/booking/test_notifications.py)."""
+    if not event_notifies(event):
         return 0
     facility = kernel.facility_get(facility_id=facility_id)
     booking = selectors.booking_detail(facility=facility, booking_id=booking_id)
-    resources = [row.resource for row in booking.resources.all()]
-    if booking.token_booking:
-        resources.append(kernel.resource_get(facility=facility, resource_id=booking.token.slot.resource_id))
+    resources = [row.resource for row in booking.resources.all()]  # a token's slot has its row too
     owners = {resource.user_id for resource in resources if resource.user_id}
     schedulers = kernel.member_user_list(facility=facility, roles=[Role.SCHEDULER])
     owners_here = kernel.member_user_list(facility=facility).filter(pk__in=owners)
@@ -58,14 +68,30 @@ def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event
         ],
         ignore_conflicts=True,
     )
-    emailed = [user.email for user in recipients if user.email]
-    for address in emailed:
-        send_mail(title, message, settings.DEFAULT_FROM_EMAIL, [address])
-    if emailed:
-        Notification.objects.filter(facility=facility, event_id=event_id, recipient__email__in=emailed).update(
-            emailed_at=timezone.now()
-        )
+    _email_once(facility=facility, event_id=event_id, title=title, message=message)
     return len(recipients)
+
+
+def _email_once(*, facility, event_id: str, title: str, message: str) -> None:
+    """Emails each notification of the event that has not been emailed, to recipients with an
+    address. Each is claimed before sending by setting ``emailed_at`` where it is still empty (one
+    conditional UPDATE: of runs at once, exactly one wins); a failed send clears it again. A
+    process killed between claim and send loses that one email rather than risk sending twice."""
+    waiting = (
+        Notification.objects.filter(facility=facility, event_id=event_id, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    for notice in waiting:
+        claim = Notification.objects.filter(pk=notice.pk, emailed_at__isnull=True)
+        if not claim.update(emailed_at=timezone.now()):
+            continue  # another run has it
+        try:
+            send_mail(title, message, settings.DEFAULT_FROM_EMAIL, [notice.recipient.email])
+        except Exception:
+            Notification.objects.filter(pk=notice.pk).update(emailed_at=None)
+            raise
 
 
 def notification_mark_read(*, facility, recipient, notification_id) -> Notification:
@@ -74,7 +100,6 @@ def notification_mark_read(*, facility, recipient, notification_id) -> Notificat
         raise ApplicationError("not_found", "Notification not found.")
     if notice.read_at is None:
         notice.read_at = timezone.now()
-        notice._history_user = recipient
         notice.save(update_fields=["read_at"])
     return notice
 

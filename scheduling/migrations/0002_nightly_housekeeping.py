@@ -2,22 +2,7 @@
 
 from django.db import migrations
 
-TASK_NAME = "Nightly: clear expired sessions"
-
-
-def add_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME, defaults={"task": "scheduling.clear_expired_sessions", "crontab": crontab, "enabled": True}
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+from scheduling.beat import crontab_entry
 
 
 class Migration(migrations.Migration):
@@ -26,4 +11,8 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(add_schedule, remove_schedule)]
+    operations = [
+        crontab_entry(
+            name="Nightly: clear expired sessions", task="scheduling.clear_expired_sessions", minute="15", hour="3"
+        )
+    ]

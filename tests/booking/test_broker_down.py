@@ -1,0 +1,185 @@
+"""Booking while Redis is down: the booking commits and answers 201 at once; its notification
+waits in the outbox and is sent, exactly once, when the broker is back. This is what the
+README promises about Redis being down."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from booking.models import Booking, Notification
+from booking.tasks import notify_booking_event
+from config.celery import app as celery_app
+from conftest import DEAD_REDIS
+from scheduling import outbox
+from scheduling.models import OutboxMessage, Role
+from scheduling.tasks import drain_outbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+RECIPIENTS = ["desk@careslot.invalid", "dr-owner@careslot.invalid"]
+# A booking answers within this even with every Redis call failing (it took 19 s, then 500).
+QUICKLY = 5.0
+
+
+@pytest.fixture
+def owner(clinic, facility, make_member):
+    """The chair's owner: told of every booking of the chair, like the front desk."""
+    owner = make_member(facility, Role.CLINICIAN, username="dr-owner")
+    clinic.chair.user = owner
+    clinic.chair.save()
+    return owner
+
+
+@pytest.fixture
+def redis_down(settings, celery_broker):
+    """Every Redis the app uses is unreachable: the Celery broker and result store, the booking
+    locks and the cache (the single Redis of a default install, down)."""
+    celery_broker(DEAD_REDIS)
+    settings.BOOKING_LOCK_REDIS_URL = DEAD_REDIS
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+
+
+def _book(clinic, api_client) -> tuple[int, float]:
+    started = time.monotonic()
+    response = api_client.post(clinic.url(), clinic.body("10:00", "10:30"), format="json")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 201, response.content
+    return response.json()["id"], elapsed
+
+
+def test_with_redis_down_a_booking_answers_201_quickly_and_its_notification_is_sent_once_the_broker_is_back(
+    clinic, api_client, scheduler, owner, redis_down, mailoutbox, caplog
+):
+    booking_id, elapsed = _book(clinic, api_client)
+
+    assert elapsed < QUICKLY
+    assert Booking.objects.filter(pk=booking_id).exists()
+    waiting = OutboxMessage.objects.get()
+    assert waiting.task == "booking.notify_booking_event"
+    assert (waiting.kwargs["booking_id"], waiting.kwargs["event"], waiting.sent_at) == (booking_id, "created", None)
+    assert not Notification.objects.exists()
+    assert "kept in the outbox" in caplog.text
+
+    # Drained while the broker is still down: kept, with the attempt and its error recorded.
+    assert outbox.outbox_drain() == 0
+    waiting.refresh_from_db()
+    assert (waiting.attempts, waiting.sent_at) == (1, None)
+    assert "Connection refused" in waiting.last_error
+
+    celery_app.conf.task_always_eager = True  # the broker is back (a real worker: the test below)
+    assert outbox.outbox_drain() == 1
+
+    notices = Notification.objects.filter(booking_id=booking_id, event="created")
+    assert sorted(notices.values_list("recipient__email", flat=True)) == RECIPIENTS
+    assert sorted(address for message in mailoutbox for address in message.to) == RECIPIENTS
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
+    # Draining again sends nothing more.
+    assert outbox.outbox_drain() == 0
+    assert notices.count() == 2
+    assert len(mailoutbox) == 2
+
+
+def test_with_the_broker_up_nothing_waits_in_the_outbox(clinic, api_client, scheduler, owner, mailoutbox):
+    booking_id, _ = _book(clinic, api_client)
+
+    assert not OutboxMessage.objects.exists()
+    assert Notification.objects.filter(booking_id=booking_id).count() == 2
+
+
+# --- a real worker ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A Celery worker process on the live broker and this test database; stopped after."""
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue.delete("celery")  # nothing left over from an earlier run of this test
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.REDIS_URL,
+        "CELERY_RESULT_BACKEND": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    log = tmp_path / "worker.log"
+    name = f"outbox-test-{os.getpid()}@%h"
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-n", name]
+    command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process, log
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        queue.delete("celery", "unacked", "unacked_index")
+        queue.close()
+        sys.stdout.write(f"\n----- worker output -----\n{log.read_text(errors='replace')}\n")
+
+
+def _wait_for(condition, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"waited {timeout} s for {what}")
+
+
+@pytest.mark.slow
+def test_a_real_worker_delivers_the_waiting_notification_once_the_broker_is_back(
+    clinic, api_client, scheduler, owner, redis_down, celery_broker, worker
+):
+    process, log = worker
+    booking_id, elapsed = _book(clinic, api_client)
+    assert elapsed < QUICKLY
+    waiting = OutboxMessage.objects.get(sent_at__isnull=True)
+
+    celery_broker(settings.REDIS_URL)  # the broker is back
+    _wait_for(lambda: process.poll() is None and celery_app.control.ping(timeout=0.5), "the worker to answer")
+    drain_outbox.delay()  # what beat sends every minute
+
+    notices = Notification.objects.filter(booking_id=booking_id, event="created")
+    _wait_for(lambda: notices.filter(emailed_at__isnull=False).count() == 2, "the notifications")
+    assert sorted(notices.values_list("recipient__email", flat=True)) == RECIPIENTS
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
+
+    # The broker delivers the same message again: nothing new is created or emailed.
+    notify_booking_event.delay(**waiting.kwargs)
+    finished = re.compile(r"Task booking\.notify_booking_event\[[^\]]+\] succeeded")
+    _wait_for(lambda: len(finished.findall(log.read_text(errors="replace"))) == 2, "the second delivery")
+    assert notices.count() == 2
+    output = log.read_text(errors="replace")
+    for address in RECIPIENTS:
+        assert output.count(f"To: {address}") == 1, output

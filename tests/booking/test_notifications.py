@@ -1,0 +1,99 @@
+"""Notifications of a change are created and emailed once per recipient, however often (and
+however concurrently) their task runs: a broker may deliver a message twice, and the outbox
+re-sends what it could not queue."""
+
+import smtplib
+import uuid
+
+import pytest
+from django.core import mail
+
+from booking import services, tasks
+from booking.models import Notification, Status
+from scheduling.models import Role
+from tests.booking.test_concurrency import run_concurrently
+
+RECIPIENTS = ["desk@careslot.invalid", "dr-owner@careslot.invalid"]
+
+
+@pytest.fixture
+def booked(clinic, facility, scheduler, make_member, monkeypatch):
+    """A booking of the chair, whose owner and the front desk are to be told; its own
+    notification is not queued: the test runs the task itself."""
+    owner = make_member(facility, Role.CLINICIAN, username="dr-owner")
+    clinic.chair.user = owner
+    clinic.chair.save()
+    with monkeypatch.context() as patch:
+        patch.setattr(services.appointments, "_notify_after_commit", lambda booking, event: None)
+        booking = services.booking_create(
+            facility=facility,
+            actor=clinic.admin,
+            actor_role=Role.ADMIN,
+            request=services.BookingRequest(
+                patient_id=clinic.patients[0].pk,
+                appointment_type_id=clinic.visit.pk,
+                start=clinic.at("10:00"),
+                end=clinic.at("10:30"),
+                resources=(services.ResourceRequest(clinic.chair.pk),),
+            ),
+        )
+    return {"facility_id": facility.pk, "booking_id": booking.pk, "event": "created", "event_id": str(uuid.uuid4())}
+
+
+def _emailed_to() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+@pytest.mark.django_db
+def test_running_the_task_twice_notifies_and_emails_each_recipient_once(booked, mailoutbox):
+    tasks.notify_booking_event.delay(**booked)
+    tasks.notify_booking_event.delay(**booked)
+
+    notices = Notification.objects.filter(booking_id=booked["booking_id"])
+    assert sorted(n.recipient.email for n in notices) == RECIPIENTS
+    assert all(n.emailed_at is not None for n in notices)
+    assert _emailed_to() == RECIPIENTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_notify_and_email_each_recipient_once(booked, mailoutbox):
+    run_concurrently(8, lambda i: services.notify_booking_event(**booked))
+
+    assert sorted(Notification.objects.values_list("recipient__email", flat=True)) == RECIPIENTS
+    assert _emailed_to() == RECIPIENTS
+
+
+@pytest.mark.django_db
+def test_an_email_that_failed_is_sent_by_the_retry_and_only_it(booked, mailoutbox, monkeypatch):
+    real_send = mail.send_mail
+    failing = {"dr-owner@careslot.invalid"}
+
+    def send_mail(subject, message, from_email, recipient_list, **kwargs):
+        if failing & set(recipient_list):
+            raise smtplib.SMTPServerDisconnected("mail server went away")
+        return real_send(subject, message, from_email, recipient_list, **kwargs)
+
+    monkeypatch.setattr(services.notifications, "send_mail", send_mail)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.notify_booking_event(**booked)
+    assert Notification.objects.get(recipient__email="dr-owner@careslot.invalid").emailed_at is None
+
+    failing.clear()  # the mail server is back; the task's retry runs
+    services.notify_booking_event(**booked)
+
+    assert _emailed_to() == RECIPIENTS
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_only_events_that_notify_someone_queue_a_task(clinic, booked, django_capture_on_commit_callbacks):
+    def transition(to_status):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.booking_transition(
+                facility=clinic.facility, actor=clinic.admin, booking_id=booked["booking_id"], to_status=to_status
+            )
+        return len(callbacks)
+
+    # Checking in tells nobody; cancelling tells the desk and the owner.
+    assert transition(Status.CHECKED_IN) == 0
+    assert transition(Status.CANCELLED) == 1
