@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from booking import selectors, services
-from booking.lifecycle import TRANSITIONS
+from booking.lifecycle import desk_moves
 from booking.models import Booking, Kind, Notification, Priority, Status, TokenBooking
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
@@ -153,7 +153,7 @@ class BookingOutputSerializer(serializers.ModelSerializer):
         return TokenOutput(token).data if token else None
 
     def get_allowed_transitions(self, booking) -> list[str]:
-        return sorted(s.value for s in TRANSITIONS[Status(booking.status)])
+        return sorted(s.value for s in desk_moves(booking.status))
 
 
 class TokenBookingOutputSerializer(serializers.ModelSerializer):

@@ -1,11 +1,14 @@
 """REST API of the day of care: queues, their entries in order with the score's parts,
-check-in, and the queue's actions. Each action calls one service."""
+check-in and its undo, and the queue's actions. Each action calls one service.
+
+A queue is derived state (made at the first check-in, its token counter bumped by each): it has
+no ``history/``; its entries do."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +37,12 @@ class ScorePartsSerializer(serializers.Serializer):
     boost_minutes = serializers.IntegerField()
     manual_minutes = serializers.IntegerField()
     waited_minutes = serializers.FloatField()
+
+
+class QueuePatientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mrn = serializers.CharField()
+    name = serializers.CharField()
 
 
 class EntryOutputSerializer(serializers.ModelSerializer):
@@ -67,9 +76,18 @@ class EntryOutputSerializer(serializers.ModelSerializer):
             "transferred_from",
         ]
 
+    @extend_schema_field(QueuePatientSerializer)
     def get_patient(self, entry) -> dict:
-        patient = entry.encounter.patient
-        return {"id": patient.pk, "mrn": patient.mrn, "name": patient.name}
+        return QueuePatientSerializer(entry.encounter.patient).data
+
+
+class UndoneCheckInSerializer(serializers.Serializer):
+    entry = serializers.IntegerField(source="entry_id", help_text="The entry, now deleted.")
+    token_number = serializers.IntegerField(help_text="Not handed out again.")
+    queue = serializers.IntegerField(source="queue_id")
+    patient = QueuePatientSerializer()
+    booking = serializers.IntegerField(source="booking_id", allow_null=True)
+    booking_status = serializers.CharField(allow_null=True, help_text="``scheduled`` again; null for a walk-in.")
 
 
 class OrderedEntrySerializer(serializers.Serializer):
@@ -142,8 +160,10 @@ class QueueViewSet(FacilityViewSet):
     queryset = Queue.objects.none()
     view_action = Action.QUEUE_VIEW
     manage_action = Action.QUEUE_OPERATE
-    read_actions = frozenset({"list", "retrieve", "history", "entries", "board"})
+    read_actions = frozenset({"list", "retrieve", "entries", "board"})
     filter_backends = []
+
+    history = None  # derived state: no history, see the module docstring
 
     def get_object(self):
         return selectors.queue_get(facility=self.request.facility, queue_id=self.kwargs["pk"])
@@ -211,7 +231,15 @@ class CheckInViewSet(FacilityViewSet):
     manage_action = Action.QUEUE_OPERATE
     filter_backends = []
 
-    @extend_schema(request=CheckInSerializer, responses={201: EntryOutputSerializer})
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={201: EntryOutputSerializer},
+        description=(
+            "403 `permission_denied` for an emergency entry the role may not make (unless a clinician's "
+            "emergency booking); 409 `not_today`, `invalid_transition` (the booking's move) or "
+            "`already_queued` (the patient already has an open entry today; nothing is written)."
+        ),
+    )
     def create(self, request, facility_slug: str):
         fields = self.validated(CheckInSerializer)
         entry = services.check_in(
@@ -248,6 +276,11 @@ class EntryViewSet(FacilityViewSet):
 
     def get_object(self):
         return selectors.entry_get(facility=self.request.facility, entry_id=self.kwargs["pk"])
+
+    def required_action(self):
+        if self.action == "undo_check_in":
+            return (Action.QUEUE_UNDO_CHECK_IN,)
+        return super().required_action()
 
     def _out(self, entry) -> Response:
         return Response(
@@ -329,3 +362,19 @@ class EntryViewSet(FacilityViewSet):
         return self._out(
             services.entry_set_vip(facility=request.facility, actor=request.user, entry_id=pk, reason=reason)
         )
+
+    @extend_schema(
+        request=None,
+        responses=UndoneCheckInSerializer,
+        description=(
+            "Takes back a mistaken check-in while the patient waits, is called or skipped: deletes the entry "
+            "and its encounter (kept in their history, with who deleted them) and moves the booking, if any, "
+            "back to scheduled. 409 `invalid_transition` once care has started or for an entry a transfer "
+            "made. Needs `queue.undo_check_in`."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="undo-check-in")
+    def undo_check_in(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        undone = services.check_in_undo(facility=request.facility, actor=request.user, entry_id=pk)
+        return Response(UndoneCheckInSerializer(undone).data)

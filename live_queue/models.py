@@ -1,5 +1,10 @@
 """The day of care: encounters (made only at check-in), one queue per resource or department per
-day, and the entries waiting in it with their token numbers."""
+day, and the entries waiting in it with their token numbers.
+
+``Queue`` is derived state and keeps no history: it is made on first use and its only moving
+part, ``last_token``, is a counter each check-in bumps. The audit of the day of care is on the
+encounters and queue entries, whose every change (and deletion) is kept.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -24,10 +29,15 @@ class EntryStatus(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to another queue"
 
 
+# A patient in one of these is in a queue: a skipped patient was not there when called but may
+# be recalled to their place, so they still hold it.
+OPEN_STATUSES = (EntryStatus.WAITING, EntryStatus.CALLED, EntryStatus.IN_PROGRESS, EntryStatus.SKIPPED)
+
+
 class Queue(models.Model):
     """The queue of one resource or one department on one local day, made on first use.
     ``last_token`` hands out token numbers: incremented in the check-in transaction, so a failed
-    check-in leaves no gap."""
+    check-in leaves no gap. Derived state: no history (see the module's docstring)."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     day = models.DateField(help_text="The facility-local date.")
@@ -39,7 +49,6 @@ class Queue(models.Model):
     )
     name = models.CharField(max_length=200)
     last_token = models.PositiveIntegerField(default=0)
-    history = audit_history(excluded_fields=["last_token"])
 
     class Meta:
         ordering = ["day", "name"]
@@ -90,11 +99,17 @@ class Encounter(models.Model):
 
 class QueueEntry(models.Model):
     """A patient waiting in (or called from) one queue. The times feed waiting- and service-time
-    analytics; the score is computed by ``live_queue.scoring``, never stored."""
+    analytics; the score is computed by ``live_queue.scoring``, never stored.
+
+    ``patient`` and ``day`` repeat the encounter's patient and the queue's day so the database
+    can hold one open entry per patient per facility day (``queue_entry_one_open_per_patient_day``;
+    a transfer closes the old entry first)."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="entries")
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="entries")
+    patient = models.ForeignKey("scheduling.Patient", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(help_text="The facility-local date: the queue's day.")
     token_number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=EntryStatus.choices, default=EntryStatus.WAITING)
     priority = models.CharField(max_length=12, choices=Priority.choices, default=Priority.ROUTINE)
@@ -121,9 +136,9 @@ class QueueEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["queue", "token_number"], name="queue_entry_unique_token"),
             models.UniqueConstraint(
-                fields=["encounter"],
-                condition=Q(status__in=["waiting", "called", "in_progress"]),
-                name="queue_entry_one_open_per_encounter",
+                fields=["facility", "patient", "day"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="queue_entry_one_open_per_patient_day",
             ),
             models.CheckConstraint(
                 condition=Q(manual_minutes__gte=-24 * 60) & Q(manual_minutes__lte=24 * 60),

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
 
-from live_queue.models import EntryStatus, Queue, QueueEntry
+from live_queue.models import OPEN_STATUSES, EntryStatus, Queue, QueueEntry
 from live_queue.scoring import ScoreParts, entry_score, ordered
 from scheduling.errors import NotFound
 
@@ -83,4 +83,13 @@ def entry_times(*, facility, start: dt.datetime, end: dt.datetime) -> QuerySet:
         "called_at",
         "started_at",
         "ended_at",
+    )
+
+
+def patient_open_entry(*, facility, patient_id: int, day: dt.date) -> QueueEntry | None:
+    """The patient's open entry of the facility-local ``day``: at most one, by constraint."""
+    return (
+        QueueEntry.objects.filter(facility=facility, patient_id=patient_id, day=day, status__in=OPEN_STATUSES)
+        .select_related("queue", "patient")
+        .first()
     )

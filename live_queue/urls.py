@@ -22,4 +22,5 @@ urlpatterns = [
     path(entry + "send-back/", views.EntryShiftView.as_view(), {"direction": 1}, name="send_back"),
     path(entry + "vip/", views.EntryVipView.as_view(), name="vip"),
     path(entry + "transfer/", views.EntryTransferView.as_view(), name="transfer"),
+    path(entry + "undo-check-in/", views.EntryUndoCheckInView.as_view(), name="undo_check_in"),
 ]

@@ -48,7 +48,11 @@ class QueuePage(FacilityPageMixin, View):
     required_action = Action.QUEUE_VIEW
 
     def page(self, template: str, context: dict, status: int = 200):
-        context = {"can_operate": self.can(Action.QUEUE_OPERATE), **context}
+        context = {
+            "can_operate": self.can(Action.QUEUE_OPERATE),
+            "can_undo_check_in": self.can(Action.QUEUE_UNDO_CHECK_IN),
+            **context,
+        }
         return render(self.request, template, context, status=status)
 
 
@@ -292,6 +296,17 @@ class EntryTransferView(_EntryActionView):
             f"Token {entry.transferred_from.token_number} transferred to {entry.queue.name}, "
             f"where it is token {entry.token_number}."
         )
+
+
+class EntryUndoCheckInView(_EntryActionView):
+    """Takes back a mistaken check-in (the page asks to confirm first)."""
+
+    required_action = Action.QUEUE_UNDO_CHECK_IN
+
+    def act(self, request, entry_id: int) -> str:
+        undone = services.check_in_undo(facility=request.facility, actor=request.user, entry_id=entry_id)
+        outcome = "is booked again" if undone.booking_id else "is no longer in the queue"
+        return f"Check-in of token {undone.token_number} undone: {undone.patient.name} {outcome}."
 
 
 def _queue_page(view: QueuePage, queue, *, call_form=None, error_message: str = "", status: int = 200):

@@ -35,6 +35,7 @@ class Action(StrEnum):
     BOOKING_EMERGENCY = "booking.emergency"
     QUEUE_VIEW = "queue.view"
     QUEUE_OPERATE = "queue.operate"
+    QUEUE_UNDO_CHECK_IN = "queue.undo_check_in"
 
 
 _ALL = frozenset(Role)
@@ -76,11 +77,19 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # the aggregates analytics makes of the queue's times.
     Action.QUEUE_VIEW: _STAFF,
     Action.QUEUE_OPERATE: _STAFF,
+    # Undoing a check-in erases the encounter (on record in its history): the desk's own fix
+    # for its own mistake, not a clinician's move once the patient is in their queue.
+    Action.QUEUE_UNDO_CHECK_IN: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
 }
 
 
 def role_allows(role: str, action: Action) -> bool:
     return Role(role) in MATRIX[action]
+
+
+def roles_allowed(action: Action) -> list[str]:
+    """The roles that may do ``action``, for a query over memberships."""
+    return sorted(role.value for role in MATRIX[action])
 
 
 def matrix_markdown() -> str:

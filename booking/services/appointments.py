@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from availability import selectors as availability
 from booking import selectors
-from booking.lifecycle import HOLDING, STAMPS, TRANSITIONS, can_move
+from booking.lifecycle import HOLDING, QUEUE_ONLY, STAMPS, TRANSITIONS, can_move
 from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
 from booking.services.locks import resource_locks
 from booking.services.notifications import event_notifies
@@ -136,24 +136,70 @@ def walk_in_create(
     raise ApplicationError("no_free_slot", "No slot of this resource has room left today.", status_code=409)
 
 
-def booking_transition(*, facility, actor, booking_id, to_status: str, now: dt.datetime | None = None) -> Booking:
+def booking_transition(
+    *,
+    facility,
+    actor,
+    booking_id,
+    to_status: str,
+    now: dt.datetime | None = None,
+    from_queue: bool = False,
+    locked_booking: Booking | None = None,
+) -> Booking:
     """Moves a booking along the life cycle (``booking.lifecycle.TRANSITIONS``), stamping time
-    and actor; leaving a time-holding status frees the resources and the token. 409
-    ``invalid_transition`` for a move the table does not allow, 409 ``too_early`` for a no-show
-    before the appointment has begun. Locks the booking row; joins the caller's transaction if
-    there is one."""
+    and actor; leaving a time-holding status frees the resources and the token.
+
+    Errors, all 409: ``invalid_transition`` for a move the table does not allow; ``too_early``
+    for a no-show before the appointment has begun; ``not_today`` for a check-in on another
+    day than the booking's own in the facility's zone; ``checked_in`` for a move of a checked-in
+    booking that only the live queue makes (``lifecycle.QUEUE_ONLY``: cancel, undo the
+    check-in) when the caller is not the queue (``from_queue``), since the queue entry must
+    move with it (tests/live_queue/test_undo_and_cancel.py).
+
+    Locks the booking row, unless the caller passes it as ``locked_booking``: this booking, of
+    this facility, already read with ``select_for_update`` in the caller's own transaction,
+    which the caller ends on any error raised here, so no savepoint is taken (it would cost
+    every check-in a SAVEPOINT/RELEASE pair). Joins the caller's transaction if there is one."""
     now = now or timezone.now()
     # Not durable: the day-of-care services move a booking in the same transaction as the
     # encounter and queue entry they write. It takes no Redis lock, only the row lock.
-    with transaction.atomic():
-        booking = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
-        if to_status == Status.NO_SHOW and now < booking.start and can_move(booking.status, to_status):
+    with transaction.atomic(savepoint=locked_booking is None):
+        booking = locked_booking or selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
+        allowed = can_move(booking.status, to_status)
+        if to_status == Status.NO_SHOW and now < booking.start and allowed:
             raise ApplicationError(
                 "too_early", "A patient can be marked absent only once the appointment has begun.", status_code=409
             )
+        if allowed and (booking.status, to_status) in QUEUE_ONLY and not from_queue:
+            raise _queue_only(to_status)
+        if to_status == Status.CHECKED_IN and allowed and not _same_local_day(booking.start, now, facility):
+            raise ApplicationError(
+                "not_today",
+                "Only today's bookings can be checked in.",
+                fields={"booking": ["Not today."]},
+                status_code=409,
+            )
+        if booking.status == Status.CHECKED_IN and to_status == Status.SCHEDULED:
+            booking.checked_in_at = None  # the check-in was a mistake: it never happened
         _move(booking, to_status, actor=actor, now=now)
         _notify_after_commit(booking, event=to_status)
     return booking
+
+
+def _queue_only(to_status: str) -> ApplicationError:
+    if to_status == Status.CANCELLED:
+        message = (
+            "This patient is checked in: cancel in the queue with “Left” (left without being seen), "
+            "or use “Undo check-in” there if the check-in was a mistake."
+        )
+    else:
+        message = "This patient is checked in: only the queue's “Undo check-in” takes the check-in back."
+    return ApplicationError("checked_in", message, status_code=409)
+
+
+def _same_local_day(one: dt.datetime, other: dt.datetime, facility) -> bool:
+    zone = _zone(facility)
+    return one.astimezone(zone).date() == other.astimezone(zone).date()
 
 
 def booking_reschedule(

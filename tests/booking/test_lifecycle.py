@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking import services
-from booking.lifecycle import TRANSITIONS
+from booking.lifecycle import QUEUE_ONLY, TRANSITIONS
 from booking.models import Booking, Status, TokenBooking, TokenSlot
 from conftest import token_client
 from scheduling.models import Role
@@ -50,9 +50,21 @@ def test_every_transition_follows_the_table(current, target, clinic, user):
     )
     Booking.objects.filter(pk=booking.pk).update(status=current)
     during = clinic.at("10:10")  # a no-show can be recorded only once the appointment has begun
+    if (current, target) in QUEUE_ONLY:  # the queue's entry moves with it: only the queue asks
+        with pytest.raises(services.appointments.ApplicationError) as error:
+            services.booking_transition(
+                facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
+            )
+        assert error.value.code == "checked_in"
+        assert Booking.objects.get(pk=booking.pk).status == current
     if target in TRANSITIONS[current]:
         moved = services.booking_transition(
-            facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
+            facility=clinic.facility,
+            actor=user,
+            booking_id=booking.pk,
+            to_status=target,
+            now=during,
+            from_queue=(current, target) in QUEUE_ONLY,
         )
         assert moved.status == target
     else:

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from conftest import token_client
-from live_queue.models import QueueEntry
+from live_queue.models import Encounter, Queue, QueueEntry
 from scheduling.models import Role
 from tests.booking.conftest import build_clinic
 from tests.booking.test_concurrency import run_concurrently
@@ -70,3 +70,22 @@ def test_two_desks_calling_next_at_once_never_call_the_same_patient(busy_clinic)
     assert len(set(called)) == 12, called
     assert QueueEntry.objects.filter(status="called").count() == 12
     assert client.post(clinic.url(f"queues/{queue_id}/call-next/")).json()["code"] == "queue_empty"
+
+
+def test_ten_simultaneous_walk_ins_of_one_patient_queue_them_once(busy_clinic):
+    clinic = busy_clinic
+    patient = clinic.patients[0]
+    clients = [token_client(clinic.admin) for _ in range(10)]
+
+    def attempt(i):
+        # Half of them aim at another queue: one open entry per patient per facility day.
+        place = {"resource": clinic.chair.pk} if i % 2 else {"department": clinic.chair.department_id}
+        response = clients[i].post(clinic.url("check-ins/"), {"patient": patient.pk, **place}, format="json")
+        return response.status_code, response.json()["code"] if response.status_code != 201 else "created"
+
+    results = run_concurrently(10, attempt)
+    assert Counter(results) == {(201, "created"): 1, (409, "already_queued"): 9}, results
+    assert Encounter.objects.count() == 1
+    assert QueueEntry.objects.count() == 1
+    # Each refused check-in rolled back its token, and the queue it would have made.
+    assert list(Queue.objects.values_list("last_token", flat=True)) == [1]
