@@ -10,7 +10,14 @@ import pytest
 
 from scheduling.models import ResourceKind, Role
 from tests.availability.factories import make_schedule, window
-from tests.factories import AppointmentTypeFactory, PatientFactory, ResourceFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    FacilityFactory,
+    MembershipFactory,
+    PatientFactory,
+    ResourceFactory,
+    UserFactory,
+)
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 
@@ -90,3 +97,14 @@ def clinic(facility, user):
 @pytest.fixture
 def scheduler(facility, make_member):
     return make_member(facility, Role.SCHEDULER, username="desk")
+
+
+@pytest.fixture
+def busy_clinic(db):
+    """A clinic of its own with fifty patients, for races between real threads."""
+    facility = FacilityFactory(slug="busy")
+    admin = UserFactory(username="busy-admin")
+    MembershipFactory(facility=facility, user=admin, role=Role.ADMIN)
+    clinic = build_clinic(facility, admin)
+    clinic.patients = [PatientFactory(facility=facility) for _ in range(50)]
+    return clinic

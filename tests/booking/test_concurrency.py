@@ -15,20 +15,8 @@ from booking.models import Booking, BookingResource, TokenBooking, TokenSlot
 from booking.services import appointments, locks
 from conftest import token_client
 from scheduling.models import Role
-from tests.booking.conftest import build_clinic
-from tests.factories import FacilityFactory, MembershipFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def busy_clinic(db):
-    facility = FacilityFactory(slug="busy")
-    admin = UserFactory(username="busy-admin")
-    MembershipFactory(facility=facility, user=admin, role=Role.ADMIN)
-    clinic = build_clinic(facility, admin)
-    clinic.patients = [PatientFactory(facility=facility) for _ in range(50)]
-    return clinic
 
 
 def run_concurrently(count: int, work) -> list:

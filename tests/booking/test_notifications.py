@@ -90,7 +90,12 @@ def test_only_events_that_notify_someone_queue_a_task(clinic, booked, django_cap
     def transition(to_status):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.booking_transition(
-                facility=clinic.facility, actor=clinic.admin, booking_id=booked["booking_id"], to_status=to_status
+                facility=clinic.facility,
+                actor=clinic.admin,
+                booking_id=booked["booking_id"],
+                to_status=to_status,
+                now=clinic.at("09:55"),  # on the day: only today's bookings are checked in
+                from_queue=True,  # the queue's "left" cancels a checked-in booking
             )
         return len(callbacks)
 

@@ -18,9 +18,9 @@ from booking.services import appointments
 from scheduling.errors import ApplicationError
 from scheduling.models import Role
 from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY, build_clinic
+from tests.booking.conftest import EVERY_DAY
 from tests.booking.test_concurrency import run_concurrently
-from tests.factories import FacilityFactory, MembershipFactory, PatientFactory, ResourceFactory, UserFactory
+from tests.factories import PatientFactory, ResourceFactory
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -56,16 +56,6 @@ def attempt(call):
 
 
 @pytest.fixture
-def racing_clinic(transactional_db):
-    facility = FacilityFactory(slug="race")
-    admin = UserFactory(username="race-admin")
-    MembershipFactory(facility=facility, user=admin, role=Role.ADMIN)
-    clinic = build_clinic(facility, admin)
-    clinic.patients = [PatientFactory(facility=facility) for _ in range(10)]
-    return clinic
-
-
-@pytest.fixture
 def slow_check(monkeypatch):
     """Makes booking pause right after availability said yes, so another client can act in the
     gap between the check and the insert."""
@@ -86,8 +76,8 @@ def slow_check(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_leave_created_while_a_booking_is_in_flight_never_strands_it(racing_clinic, slow_check):
-    clinic = racing_clinic
+def test_leave_created_while_a_booking_is_in_flight_never_strands_it(busy_clinic, slow_check):
+    clinic = busy_clinic
     start, end = clinic.at("10:00"), clinic.at("10:30")
 
     def work(index):
@@ -158,9 +148,9 @@ def test_the_database_keeps_an_exclusive_booking_out_of_a_held_token_slot(clinic
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_redis_an_emergency_racing_a_token_displaces_it_or_wins(racing_clinic, settings, slow_check):
+def test_without_redis_an_emergency_racing_a_token_displaces_it_or_wins(busy_clinic, settings, slow_check):
     settings.BOOKING_LOCK_REDIS_URL = DEAD_REDIS
-    clinic = racing_clinic
+    clinic = busy_clinic
     start, end = clinic.at("09:00"), clinic.at("09:15")
 
     def work(index):
@@ -216,9 +206,9 @@ def test_a_windows_daily_limit_counts_only_that_windows_bookings(clinic, limited
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_redis_two_bookings_cannot_both_take_the_last_place_of_a_day(racing_clinic, settings, slow_check):
+def test_without_redis_two_bookings_cannot_both_take_the_last_place_of_a_day(busy_clinic, settings, slow_check):
     settings.BOOKING_LOCK_REDIS_URL = DEAD_REDIS
-    clinic = racing_clinic
+    clinic = busy_clinic
     chair = ResourceFactory(facility=clinic.facility, kind="chair", name="Chair 10")
     make_schedule(clinic.facility, chair, clinic.admin, window(EVERY_DAY, "09:00", "12:00", type="open", limit=1))
 
