@@ -30,7 +30,7 @@ QUEUE_ONLY: frozenset[tuple[Status, Status]] = frozenset(
 
 # Statuses that keep the booking's time (and so the patient, its resources and token) taken.
 # Everything that ends without care frees it; a completed visit frees the patient, and its
-# resources keep only the time it used, up to its actual end (``services.appointments._move``).
+# resources keep only the time it used, up to its actual end (``services.transitions.move``).
 HOLDING: frozenset[Status] = frozenset(
     {Status.REQUESTED, Status.APPROVED, Status.SCHEDULED, Status.CHECKED_IN, Status.IN_PROGRESS}
 )

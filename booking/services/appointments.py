@@ -1,4 +1,4 @@
-"""Creating, moving and ending bookings.
+"""Creating and rescheduling bookings (the life cycle's other moves are in ``transitions``).
 
 Every entry point here takes the Redis locks of the resources involved (see ``locks``), then
 opens one durable transaction in which it re-reads and locks the rows it changes. The database
@@ -7,26 +7,22 @@ time, and a check constraint on each token slot's count.
 """
 
 import datetime as dt
-import uuid
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from availability import selectors as availability
 from booking import selectors
-from booking.lifecycle import HOLDING, QUEUE_ONLY, STAMPS, TRANSITIONS, can_move
+from booking.lifecycle import can_move
 from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
 from booking.services.locks import resource_locks
-from booking.services.notifications import event_notifies
+from booking.services.requests import BookingRequest, ResourceRequest, same_resources, validated_intervals
+from booking.services.transitions import facility_zone, invalid_transition, move, notify_after_commit
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
-from scheduling.history import audited_bulk_create, audited_bulk_update, audited_save
-from scheduling.outbox import enqueue_on_commit
+from scheduling.history import audited_bulk_create, audited_save
 from scheduling.permissions import Action, role_allows
 
 LOCATION_KINDS = frozenset({ResourceKind.THEATRE, ResourceKind.ROOM})
@@ -41,29 +37,6 @@ _CONFLICTS = {
     ),
     "token_slot_within_capacity": ("slot_full", "start", "Every token of this slot has been taken."),
 }
-
-
-@dataclass(frozen=True)
-class ResourceRequest:
-    """A resource the booking should hold, for [start, end) or, if unset, the booking's time."""
-
-    resource_id: int
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    patient_id: int
-    appointment_type_id: int
-    start: dt.datetime
-    end: dt.datetime
-    resources: tuple[ResourceRequest, ...]
-    kind: str = Kind.SCHEDULED
-    priority: str = Priority.ROUTINE
-    is_vip: bool = False
-    note: str = ""
-    requested: bool = False
 
 
 def booking_create(*, facility, actor, actor_role: str, request: BookingRequest, now: dt.datetime | None = None):
@@ -82,7 +55,7 @@ def booking_create(*, facility, actor, actor_role: str, request: BookingRequest,
     bookings and availability changes with Redis down (tests/booking/test_seams.py).
     """
     now = now or timezone.now()
-    intervals = _validated_intervals(request)
+    intervals = validated_intervals(request)
     with resource_locks([r.resource_id for r in request.resources]), transaction.atomic(durable=True):
         return _insert(
             facility=facility, actor=actor, actor_role=actor_role, request=request, intervals=intervals, now=now
@@ -104,7 +77,7 @@ def walk_in_create(
     """Books a patient who has just arrived into the current or next slot of the resource that
     still has room today. 409 ``no_free_slot`` if none is left today."""
     now = now or timezone.now()
-    today = timezone.localdate(now, timezone=_zone(facility))
+    today = timezone.localdate(now, timezone=facility_zone(facility))
     slots = availability.slot_list(
         facility=facility,
         resource_ids=[resource_id],
@@ -136,72 +109,6 @@ def walk_in_create(
     raise ApplicationError("no_free_slot", "No slot of this resource has room left today.", status_code=409)
 
 
-def booking_transition(
-    *,
-    facility,
-    actor,
-    booking_id,
-    to_status: str,
-    now: dt.datetime | None = None,
-    from_queue: bool = False,
-    locked_booking: Booking | None = None,
-) -> Booking:
-    """Moves a booking along the life cycle (``booking.lifecycle.TRANSITIONS``), stamping time
-    and actor; leaving a time-holding status frees the resources and the token.
-
-    Errors, all 409: ``invalid_transition`` for a move the table does not allow; ``too_early``
-    for a no-show before the appointment has begun; ``not_today`` for a check-in on another
-    day than the booking's own in the facility's zone; ``checked_in`` for a move of a checked-in
-    booking that only the live queue makes (``lifecycle.QUEUE_ONLY``: cancel, undo the
-    check-in) when the caller is not the queue (``from_queue``), since the queue entry must
-    move with it (tests/live_queue/test_undo_and_cancel.py).
-
-    Locks the booking row, unless the caller passes it as ``locked_booking``: this booking, of
-    this facility, already read with ``select_for_update`` in the caller's own transaction,
-    which the caller ends on any error raised here, so no savepoint is taken (it would cost
-    every check-in a SAVEPOINT/RELEASE pair). Joins the caller's transaction if there is one."""
-    now = now or timezone.now()
-    # Not durable: the day-of-care services move a booking in the same transaction as the
-    # encounter and queue entry they write. It takes no Redis lock, only the row lock.
-    with transaction.atomic(savepoint=locked_booking is None):
-        booking = locked_booking or selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
-        allowed = can_move(booking.status, to_status)
-        if to_status == Status.NO_SHOW and now < booking.start and allowed:
-            raise ApplicationError(
-                "too_early", "A patient can be marked absent only once the appointment has begun.", status_code=409
-            )
-        if allowed and (booking.status, to_status) in QUEUE_ONLY and not from_queue:
-            raise _queue_only(to_status)
-        if to_status == Status.CHECKED_IN and allowed and not _same_local_day(booking.start, now, facility):
-            raise ApplicationError(
-                "not_today",
-                "Only today's bookings can be checked in.",
-                fields={"booking": ["Not today."]},
-                status_code=409,
-            )
-        if booking.status == Status.CHECKED_IN and to_status == Status.SCHEDULED:
-            booking.checked_in_at = None  # the check-in was a mistake: it never happened
-        _move(booking, to_status, actor=actor, now=now)
-        _notify_after_commit(booking, event=to_status)
-    return booking
-
-
-def _queue_only(to_status: str) -> ApplicationError:
-    if to_status == Status.CANCELLED:
-        message = (
-            "This patient is checked in: cancel in the queue with “Left” (left without being seen), "
-            "or use “Undo check-in” there if the check-in was a mistake."
-        )
-    else:
-        message = "This patient is checked in: only the queue's “Undo check-in” takes the check-in back."
-    return ApplicationError("checked_in", message, status_code=409)
-
-
-def _same_local_day(one: dt.datetime, other: dt.datetime, facility) -> bool:
-    zone = _zone(facility)
-    return one.astimezone(zone).date() == other.astimezone(zone).date()
-
-
 def booking_reschedule(
     *,
     facility,
@@ -225,20 +132,20 @@ def booking_reschedule(
         locked = kernel.resources_locked_for_booking(facility=facility, resource_ids=involved)
         old = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
         if not can_move(old.status, Status.RESCHEDULED):
-            raise _invalid_transition(old.status, Status.RESCHEDULED)
+            raise invalid_transition(old.status, Status.RESCHEDULED)
         request = BookingRequest(
             patient_id=old.patient_id,
             appointment_type_id=old.appointment_type_id,
             start=start,
             end=end,
-            resources=resources or _same_resources(old, held, new_start=start, new_end=end),
+            resources=resources or same_resources(old, held, new_start=start, new_end=end),
             kind=old.kind,
             priority=old.priority,
             is_vip=old.is_vip,
             note=old.note,
         )
-        intervals = _validated_intervals(request)
-        _move(old, Status.RESCHEDULED, actor=actor, now=now)
+        intervals = validated_intervals(request)
+        move(old, Status.RESCHEDULED, actor=actor, now=now)
         new = _insert(
             facility=facility,
             actor=actor,
@@ -249,7 +156,7 @@ def booking_reschedule(
             replaces=old,
             locked=locked,
         )
-        _notify_after_commit(old, event=Status.RESCHEDULED)
+        notify_after_commit(old, event=Status.RESCHEDULED)
         return new
 
 
@@ -364,9 +271,9 @@ def _insert(
             audited_save(TokenBooking(facility=facility, slot_id=slot_id, booking=booking), actor=actor)
     except IntegrityError as exc:
         raise _conflict(exc) from None
-    _notify_after_commit(booking, event="created")
+    notify_after_commit(booking, event="created")
     for other in displaced:
-        _notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
+        notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
     return booking
 
 
@@ -452,7 +359,7 @@ def _displace(*, facility, intervals, held, actor, now) -> list[Booking]:
             raise ApplicationError(
                 code, message, fields={"start": [message]}, extra={"booking": other.pk}, status_code=409
             )
-        _move(other, Status.NEEDS_RESCHEDULE, actor=actor, now=now)
+        move(other, Status.NEEDS_RESCHEDULE, actor=actor, now=now)
         displaced.append(other)
     return displaced
 
@@ -466,165 +373,9 @@ _HERE = {
 }
 
 
-def _move(booking: Booking, to_status: str, *, actor, now) -> None:
-    """Moves the booking to ``to_status``, stamping it. Leaving a time-holding status frees its
-    resources and its token. Completing it ends its hold at the actual end: the patient is free
-    again, and each resource keeps only the time the visit used (a token keeps its place in the
-    slot's count)."""
-    target = Status(to_status)
-    if not can_move(booking.status, target):
-        raise _invalid_transition(booking.status, target)
-    was_holding = booking.holds_time
-    booking.status = target
-    booking.holds_time = target in HOLDING
-    booking.status_changed_at = now
-    booking.status_changed_by = actor
-    if target in STAMPS:
-        setattr(booking, STAMPS[target], now)
-    audited_save(booking, actor=actor)
-    if target == Status.COMPLETED:
-        _hold_until(booking, now, actor=actor)
-    elif was_holding and not booking.holds_time:
-        rows = list(BookingResource.objects.filter(booking=booking, holds_time=True))
-        for row in rows:
-            row.holds_time = False
-        audited_bulk_update(BookingResource, rows, ["holds_time"], actor=actor)
-        if any(row.token_slot_id for row in rows):
-            token = TokenBooking.objects.select_for_update().get(booking=booking, holds_time=True)
-            token.holds_time = False
-            audited_save(token, actor=actor, update_fields=["holds_time"])
-            TokenSlot.objects.filter(pk=token.slot_id).update(allocated=F("allocated") - 1)
-
-
-def _hold_until(booking: Booking, end: dt.datetime, *, actor) -> None:
-    """Trims the booking's held resource time to end at ``end``; a part not yet begun is freed."""
-    rows = list(BookingResource.objects.filter(booking=booking, holds_time=True, end__gt=end))
-    for row in rows:
-        if row.start < end:
-            row.end = end
-        else:
-            row.holds_time = False
-    audited_bulk_update(BookingResource, rows, ["end", "holds_time"], actor=actor)
-
-
-def _invalid_transition(current, target) -> ApplicationError:
-    allowed = sorted(s.value for s in TRANSITIONS[Status(current)])
-    return ApplicationError(
-        "invalid_transition",
-        f"A booking that is {Status(current).label.lower()} cannot become {Status(target).label.lower()}.",
-        extra={"from": str(current), "to": str(target), "allowed": allowed},
-        status_code=409,
-    )
-
-
 def _conflict(exc: IntegrityError) -> ApplicationError:
     constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
     code, field, message = _CONFLICTS.get(
         constraint, ("conflict", "non_field_errors", "This conflicts with another booking.")
     )
     return ApplicationError(code, message, fields={field: [message]}, extra={"constraint": constraint}, status_code=409)
-
-
-def _notify_after_commit(booking: Booking, *, event: str) -> None:
-    from booking.tasks import notify_booking_event  # the task module imports these services
-
-    if event_notifies(event):
-        enqueue_on_commit(
-            notify_booking_event,
-            facility_id=booking.facility_id,
-            booking_id=booking.pk,
-            event=str(event),
-            event_id=str(uuid.uuid4()),
-        )
-
-
-# --- shape -------------------------------------------------------------------------------
-
-
-def _validated_intervals(request: BookingRequest) -> dict[int, tuple[dt.datetime, dt.datetime]]:
-    """Each resource's [start, end), checked for shape: aware times, positive bounded length,
-    inside the booking, each resource once."""
-    _check_interval(request.start, request.end, "start", "end")
-    if not request.resources:
-        raise ApplicationError(
-            "invalid",
-            "A booking needs at least one resource.",
-            fields={"resources": ["At least one resource is required."]},
-        )
-    intervals: dict[int, tuple[dt.datetime, dt.datetime]] = {}
-    for index, wanted in enumerate(request.resources):
-        if wanted.resource_id in intervals:
-            raise ApplicationError(
-                "invalid",
-                "A resource is listed twice.",
-                fields={"resources": [f"Resource {wanted.resource_id} is listed twice."]},
-            )
-        start = wanted.start or request.start
-        end = wanted.end or request.end
-        _check_interval(start, end, f"resources[{index}].start", f"resources[{index}].end")
-        if start < request.start or end > request.end:
-            raise ApplicationError(
-                "invalid",
-                "A resource's time must lie within the booking.",
-                fields={f"resources[{index}]": ["Must lie within the booking's start and end."]},
-            )
-        intervals[wanted.resource_id] = (start, end)
-    return intervals
-
-
-def _check_interval(start, end, start_field: str, end_field: str) -> None:
-    for name, value in ((start_field, start), (end_field, end)):
-        if value is None or timezone.is_naive(value):
-            raise ApplicationError(
-                "invalid",
-                f"{name} needs a time zone offset.",
-                fields={name: ["Give the time with its offset, e.g. 2026-03-01T09:00:00+00:00."]},
-            )
-    if end <= start:
-        raise ApplicationError(
-            "invalid", "The end must be after the start.", fields={end_field: ["Must be after start."]}
-        )
-    if end - start > dt.timedelta(hours=settings.BOOKING_MAX_HOURS):
-        raise ApplicationError(
-            "invalid",
-            f"A booking lasts at most {settings.BOOKING_MAX_HOURS} hours.",
-            fields={end_field: [f"At most {settings.BOOKING_MAX_HOURS} hours after start."]},
-        )
-
-
-def _same_resources(old: Booking, held, *, new_start, new_end) -> tuple[ResourceRequest, ...]:
-    """The old booking's resources (``held``: its rows), each keeping its offset and length
-    within the booking; a token booking takes the whole new slot."""
-    if any(row.token_slot_id for row in held):
-        return tuple(ResourceRequest(row.resource_id) for row in held)
-    if new_end - new_start != old.end - old.start:
-        return tuple(ResourceRequest(row.resource_id) for row in held)
-    shift = new_start - old.start
-    return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in held)
-
-
-def _zone(facility) -> ZoneInfo:
-    return ZoneInfo(facility.time_zone)
-
-
-def bookings_mark_no_show(*, facility, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
-    """Marks ``no_show`` every booking of the facility-local ``day`` (default: yesterday there)
-    that was never checked in — the sweep Celery beat runs every hour, so each facility is swept
-    soon after its own midnight; staff mark one by one with ``booking_transition``. Idempotent.
-    Returns how many it marked. The change is CareSlot's own, so it has no actor."""
-    now = now or timezone.now()
-    zone = _zone(facility)
-    day = day or (now.astimezone(zone).date() - dt.timedelta(days=1))
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-    marked = 0
-    for booking_id in selectors.bookings_to_mark_no_show(facility=facility, start=start, end=end).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            booking = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
-            if can_move(booking.status, Status.NO_SHOW):
-                _move(booking, Status.NO_SHOW, actor=None, now=now)
-                _notify_after_commit(booking, event=Status.NO_SHOW)
-                marked += 1
-    return marked

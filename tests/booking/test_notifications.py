@@ -24,7 +24,7 @@ def booked(clinic, facility, scheduler, make_member, monkeypatch):
     clinic.chair.user = owner
     clinic.chair.save()
     with monkeypatch.context() as patch:
-        patch.setattr(services.appointments, "_notify_after_commit", lambda booking, event: None)
+        patch.setattr(services.appointments, "notify_after_commit", lambda booking, event: None)
         booking = services.booking_create(
             facility=facility,
             actor=clinic.admin,
