@@ -246,6 +246,30 @@ def test_raising_tokens_per_slot_in_a_new_version_offers_tokens_booking_accepts(
 
 
 @pytest.mark.django_db
+def test_lowering_tokens_per_slot_below_the_tokens_held_is_refused(clinic):
+    for patient in clinic.patients[:2]:
+        book(clinic, clinic.at("09:00"), clinic.at("09:15"), resource=clinic.doctor, patient=patient)
+    with pytest.raises(ApplicationError) as refused:
+        availability_services.schedule_replace(
+            facility=clinic.facility,
+            actor=clinic.admin,
+            schedule_id=clinic.doctor_schedule.pk,
+            availabilities=[window(EVERY_DAY, "09:00", "12:00", type="tokens", slot=15, tokens=1)],
+        )
+    assert refused.value.code == "would_strand_bookings"
+    assert refused.value.extra["stranded_bookings"] == 1
+    # Changing the slot size strands both: neither sits on a slot of the new grid any more.
+    with pytest.raises(ApplicationError) as regridded:
+        availability_services.schedule_replace(
+            facility=clinic.facility,
+            actor=clinic.admin,
+            schedule_id=clinic.doctor_schedule.pk,
+            availabilities=[window(EVERY_DAY, "09:00", "12:00", type="tokens", slot=20, tokens=4)],
+        )
+    assert regridded.value.extra["stranded_bookings"] == 2
+
+
+@pytest.mark.django_db
 def test_a_change_to_availability_is_seen_by_the_very_next_booking(clinic):
     """Configuration is cached per resource behind its availability version: never stale."""
     book(clinic, clinic.at("10:00"), clinic.at("10:30"))  # warms the cache
