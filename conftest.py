@@ -6,6 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from availability.selectors import cached
 from config.celery import app as celery_app
 from scheduling.models import Role
 from tests.factories import FacilityFactory, MembershipFactory, UserFactory
@@ -52,6 +53,13 @@ def celery_broker():
         yield point
     celery_app.conf.task_always_eager = eager
     _drop_celery_connections()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_configuration_cache():
+    """Each test starts with an empty per-process availability cache, as a new worker would
+    (ids are never reused within one database, but a test database may be rebuilt)."""
+    cached.clear()
 
 
 @pytest.fixture
