@@ -1,33 +1,38 @@
 """Booking benchmark: bookings per second the way CareSlot is deployed — one Django process per
 concurrent client, as gunicorn runs it — each figure a ratio to raw SQL inserts of the same rows
-measured the same way, at the same concurrency, in the same run.
+made the same way, at the same concurrency, in the same run.
 
 Service: ``booking.services.booking_create`` called in a loop by 1, 4 and 16 client processes
-(``bench.workers``: spawned interpreters, each with Django set up against the benchmark
-database and its own connection), each client on a resource of its own, so every booking lands
-on a free slot nobody else is after (no lock contention). What the service pays for over the
-raw insert: the Redis lock, the resource row lock, the patient row lock with its overlap and
-future-booking checks, the appointment type, the held time nearby, the availability check
-(configuration cached in the process behind the resource's version), history rows, and
-publishing the notification task to the broker after commit.
+(``bench.workers``: spawned interpreters, each with Django set up against the benchmark database
+with the deployed settings — DEBUG off — and a connection of its own), each client on a resource
+of its own, so every booking lands on a free slot nobody else is after (no lock contention).
+What the service pays for over the raw insert: the Redis lock, the resource row lock, the
+patient row lock with its overlap and future-booking checks, the appointment type, the held
+time nearby, the availability check (configuration cached in the process behind the resource's
+version), history rows, and publishing the notification task to the broker after commit.
 
 Raw SQL insert (the baseline): the same client processes, the same concurrency, the same
 resources further on, the same constrained tables — one transaction of two statements, into
 ``booking_booking`` (the patient exclusion constraint) and ``booking_bookingresource`` (the
-resource exclusion constraint; ``token_slot_id`` left null as for any exclusive booking).
+resource exclusion constraint; ``token_slot_id`` null, as for any exclusive booking).
 
-HTTP: ``gunicorn config.wsgi`` started as deployed (sync workers, access log on; 2, 3 — the
-deployed default — and 4 workers on this 2-core machine), DEBUG off, bound to a free port on
-127.0.0.1, its own process group, stopped at the end whatever happens. Client threads of this
-process post JSON bookings to ``/api/v1/facilities/<slug>/bookings/`` with a DRF token, each on
-a resource of its own, and read every 201 response; each case's ratio is to raw inserts by as
-many client processes, measured just before it. The HTTP figure adds the WSGI server, the
-middleware, token authentication, DRF validation and the response (the booking read back).
+HTTP: ``gunicorn config.wsgi`` started as deployed (sync workers, access log on, DEBUG off;
+2, 3 — the deployed default — and 4 workers on this 2-core machine), bound to a free port of
+127.0.0.1, in its own process group, stopped at the end whatever happens. Client threads of
+this process post JSON bookings to ``/api/v1/facilities/<slug>/bookings/`` with a DRF token,
+each on a resource of its own, and check every answer is a 201; each case's ratio is to raw
+inserts by as many client processes, measured just before it. The HTTP figure adds the WSGI
+server, the middleware, token authentication, DRF validation and the response (the booking
+read back and serialised).
 
 Every client first makes unmeasured warm-up bookings (connection opened, code imported, its
 resource's availability configuration cached, as in a long-running worker); the clock runs from
 the moment all clients are ready and told to go until the last one finishes. Latencies p50 and
 p99 are per booking as the client sees it (for HTTP, queueing for a gunicorn worker included).
+Each note also gives the CPU time per booking of the Django processes and of the PostgreSQL
+backends during the measurement (``CpuMeter``): with 16 clients on 2 cores both sides are
+CPU-bound, so the ratio to the raw insert is roughly the inverse ratio of their CPU per booking,
+whatever else runs on the machine; the load average says how busy it was.
 
 Secondary figure: the service with 16 client threads of one process (the former method), whose
 Django code shares one interpreter lock, against raw inserts by 16 threads.
@@ -63,6 +68,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -174,14 +180,16 @@ class World:
 
 def run() -> list[dict]:
     broker = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{BROKER_DB}"
+    environment = _deployed(broker)
     _configure(broker)
     world = World()
     rows = []
     try:
         with ClientProcesses(
             max(CLIENTS[-1], CONTENTION_CLIENTS),
-            setup="bench.bench_booking:client",
-            setup_kwargs={**world.client_ids(), "broker": broker},
+            setup="bench.bench_booking:Client",
+            setup_kwargs=world.client_ids(),
+            environment=environment,
         ) as processes:
             for clients in CLIENTS:
                 resources = world.take(clients)
@@ -200,7 +208,7 @@ def run() -> list[dict]:
             for workers, clients in HTTP_CASES:
                 resources = world.take(clients)
                 raw = _in_processes(processes, world, "raw", resources, HTTP_BOOKINGS, offset=RAW_OFFSET)
-                with _gunicorn(workers, broker) as server:
+                with _gunicorn(workers, environment) as server:
                     measured = _over_http(world, server, resources, warm_ups=2 * workers)
                 rows.append(
                     _row(
@@ -217,20 +225,28 @@ def run() -> list[dict]:
     return rows
 
 
+def _deployed(broker: str) -> dict:
+    """The environment of the client processes and of gunicorn: settings as deployed (DEBUG
+    off, so no query logging), the notifications to ``broker``, no limit on future bookings."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "BOOKING_MAX_FUTURE_PER_PATIENT": "10000",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def _configure(broker: str) -> None:
-    """The booking settings of a benchmark client, in this process or a client process."""
+    """The same for the client threads of this process, whose settings are loaded already."""
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = broker
     settings.BOOKING_MAX_FUTURE_PER_PATIENT = 10_000
 
 
 # --- clients ---------------------------------------------------------------------------------
-
-
-def client(*, facility_id: int, actor_id: int, appointment_type_id: int, broker: str) -> "Client":
-    """A client process's set-up (see ``bench.workers``)."""
-    _configure(broker)
-    return Client(facility_id=facility_id, actor_id=actor_id, appointment_type_id=appointment_type_id)
 
 
 class Client:
@@ -433,7 +449,8 @@ def _in_processes(processes: ClientProcesses, world: World, mode: str, resources
 def _in_threads(world: World, mode: str, resources, total: int, *, offset: int):
     jobs = [world.job(mode, resource, count=total // len(resources), offset=offset) for resource in resources]
     meter = CpuMeter(lambda: [os.getpid()])
-    return _figures(*_threads(jobs, lambda: Client(**world.client_ids()), meter=meter), meter)
+    with override_settings(DEBUG=False):  # as in the client processes: no query logging
+        return _figures(*_threads(jobs, lambda: Client(**world.client_ids()), meter=meter), meter)
 
 
 def _over_http(world: World, server: tuple[int, int], resources, *, warm_ups: int):
@@ -514,7 +531,7 @@ def _figures(elapsed: float, answers: list[list[float]], meter: CpuMeter) -> dic
 
 
 @contextmanager
-def _gunicorn(workers: int, broker: str):
+def _gunicorn(workers: int, environment: dict):
     """Runs ``gunicorn config.wsgi`` as deployed, on a free port of 127.0.0.1 (a socket bound
     here and handed over, so no other process can take the port in between); yields the port
     and the server's process group.
@@ -523,16 +540,6 @@ def _gunicorn(workers: int, broker: str):
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
     port = listener.getsockname()[1]
-    environment = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CELERY_BROKER_URL": broker,
-        "CELERY_RESULT_BACKEND": broker,
-        "BOOKING_MAX_FUTURE_PER_PATIENT": "10000",
-        "LOG_LEVEL": "WARNING",
-    }
     with tempfile.TemporaryFile() as errors:
         try:
             server = subprocess.Popen(
@@ -543,7 +550,7 @@ def _gunicorn(workers: int, broker: str):
                     *("--access-logfile", "-", "--log-level", "warning"),
                 ],
                 cwd=settings.BASE_DIR,
-                env=environment,
+                env={**os.environ, **environment},
                 pass_fds=[listener.fileno()],
                 start_new_session=True,
                 stdin=subprocess.DEVNULL,

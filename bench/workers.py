@@ -3,10 +3,11 @@ process of its own, with its own interpreter lock, database connection and Redis
 
 The processes are started with ``spawn``: each is a fresh interpreter that inherits no open
 database connection, Redis pool or Celery producer from the parent (forking a process that has
-them open would share their sockets). Each one runs ``django.setup()`` against the environment
-the parent has set (the benchmark database), then ``setup`` — a ``"module:function"`` called
-with ``setup_kwargs`` — which returns the client: an object with ``prepare(job)`` (unmeasured:
-warm-up, connections) and ``go()`` (the measured work, returning its answer).
+them open would share their sockets). Each one adds ``environment`` to the environment the
+parent has set (the benchmark database) and runs ``django.setup()`` with it, then ``setup`` — a
+``"module:function"`` called with ``setup_kwargs`` — which returns the client: an object with
+``prepare(job)`` (unmeasured: warm-up, connections) and ``go()`` (the measured work, returning
+its answer).
 
 ``ClientProcesses.run`` prepares one job per process, waits until every process is ready, then
 tells them all to go at once and times from that moment to the last answer, so process start-up
@@ -15,6 +16,7 @@ and warm-up are never part of a figure. Every wait is bounded by a deadline.
 
 import importlib
 import multiprocessing
+import os
 import time
 import traceback
 from contextlib import suppress
@@ -24,14 +26,14 @@ from multiprocessing.connection import wait
 class ClientProcesses:
     """``count`` client processes, each serving the jobs sent to it, one at a time."""
 
-    def __init__(self, count: int, *, setup: str, setup_kwargs: dict, start_timeout: float = 120.0):
+    def __init__(self, count: int, *, setup: str, setup_kwargs: dict, environment: dict, start_timeout: float = 120.0):
         context = multiprocessing.get_context("spawn")
         self.pipes = []
         self.processes = []
         try:
             for _ in range(count):
                 mine, theirs = context.Pipe()
-                process = context.Process(target=_serve, args=(theirs, setup, setup_kwargs), daemon=True)
+                process = context.Process(target=_serve, args=(theirs, setup, setup_kwargs, environment), daemon=True)
                 process.start()
                 theirs.close()
                 self.pipes.append(mine)
@@ -103,10 +105,11 @@ class ClientProcesses:
         return [answers[index] for index in range(len(pipes))]
 
 
-def _serve(pipe, setup: str, setup_kwargs: dict) -> None:
+def _serve(pipe, setup: str, setup_kwargs: dict, environment: dict) -> None:
     try:
         import django
 
+        os.environ.update(environment)
         django.setup()
         module, name = setup.split(":")
         client = getattr(importlib.import_module(module), name)(**setup_kwargs)
