@@ -146,7 +146,9 @@ class World:
 
     def take(self, count: int) -> list[int]:
         """``count`` resources nobody has booked in this run."""
-        return list(itertools.islice(self._unused, count))
+        taken = list(itertools.islice(self._unused, count))
+        assert len(taken) == count, "raise RESOURCES"
+        return taken
 
     def patients(self, count: int) -> list[int]:
         """``count`` patients with no booking yet, so no booking meets a patient's lock or limit."""
