@@ -108,10 +108,10 @@ def resources_locked_for_booking(*, facility: Facility, resource_ids: list[int])
     in flight and vice versa, so a check made under it cannot be overtaken by a concurrent
     write, with or without Redis. It does not block inserts that merely reference the row.
     Each resource carries its ``availability_version`` as of the lock. Unknown ids are left out."""
+    # Without resource_list's joins: the lock is on the hot path of every booking.
     return list(
-        resource_list(facility=facility)
-        .filter(pk__in=list(resource_ids))
-        .select_for_update(no_key=True, of=("self",))
+        SchedulableResource.objects.filter(facility=facility, pk__in=list(resource_ids))
+        .select_for_update(no_key=True)
         .order_by("pk")
     )
 
