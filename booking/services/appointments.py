@@ -347,12 +347,10 @@ def _displace(*, facility, intervals, held, actor, now) -> list[Booking]:
     displaced = []
     for booking_id in booking_ids:
         other = selectors.booking_get(facility=facility, booking_id=booking_id, for_update=True)
-        if other.priority == Priority.EMERGENCY:
+        if other.priority == Priority.EMERGENCY or other.status == Status.COMPLETED:
+            why = "Another emergency holds" if other.priority == Priority.EMERGENCY else "A completed visit used"
             raise ApplicationError(
-                "slot_taken",
-                "Another emergency holds this time.",
-                fields={"start": ["Held by another emergency."]},
-                status_code=409,
+                "slot_taken", f"{why} this time.", fields={"start": [f"{why} this time."]}, status_code=409
             )
         if other.status in _HERE:
             code, message = _HERE[other.status]

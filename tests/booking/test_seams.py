@@ -347,6 +347,17 @@ def test_a_completed_visit_frees_the_rest_of_its_time(clinic):
     assert visit.status == Status.COMPLETED
     row = BookingResource.objects.get(booking=visit)
     assert (row.start, row.end, row.holds_time) == (clinic.at("10:00"), clinic.at("10:10"), True)
+    # The time the visit used stays taken, with a clear answer rather than a life-cycle error.
+    with pytest.raises(ApplicationError) as used:
+        book(
+            clinic,
+            clinic.at("10:05"),
+            clinic.at("10:15"),
+            patient=clinic.patients[2],
+            kind="emergency",
+            now=clinic.at("10:12"),
+        )
+    assert used.value.code == "slot_taken"
 
 
 @pytest.mark.django_db
