@@ -320,6 +320,11 @@ def test_the_front_desk_cannot_give_emergency_priority(clinic, scheduler, path):
 # --- 8. an emergency over a visit that has ended, or one in the chair ------------------------------
 
 
+def emergency(clinic, start: str, end: str, *, patient, now: str):
+    """An emergency on the chair at wall-clock times of the booking day, booked at ``now``."""
+    return book(clinic, clinic.at(start), clinic.at(end), patient=patient, kind="emergency", now=clinic.at(now))
+
+
 def _through_the_day(clinic, booking, *, until: str, done_at: str):
     day_of = clinic.at("09:55")
     for status, at in (("checked_in", day_of), ("in_progress", clinic.at("10:00")), ("completed", clinic.at(done_at))):
@@ -334,29 +339,15 @@ def _through_the_day(clinic, booking, *, until: str, done_at: str):
 def test_a_completed_visit_frees_the_rest_of_its_time(clinic):
     visit = book(clinic, clinic.at("10:00"), clinic.at("10:30"), now=clinic.at("08:00"))
     _through_the_day(clinic, visit, until="completed", done_at="10:10")
-    emergency = book(
-        clinic,
-        clinic.at("10:15"),
-        clinic.at("10:45"),
-        patient=clinic.patients[1],
-        kind="emergency",
-        now=clinic.at("10:12"),
-    )
-    assert emergency.status == Status.SCHEDULED
+    taken = emergency(clinic, "10:15", "10:45", patient=clinic.patients[1], now="10:12")
+    assert taken.status == Status.SCHEDULED
     visit.refresh_from_db()
     assert visit.status == Status.COMPLETED
     row = BookingResource.objects.get(booking=visit)
     assert (row.start, row.end, row.holds_time) == (clinic.at("10:00"), clinic.at("10:10"), True)
     # The time the visit used stays taken, with a clear answer rather than a life-cycle error.
     with pytest.raises(ApplicationError) as used:
-        book(
-            clinic,
-            clinic.at("10:05"),
-            clinic.at("10:15"),
-            patient=clinic.patients[2],
-            kind="emergency",
-            now=clinic.at("10:12"),
-        )
+        emergency(clinic, "10:05", "10:15", patient=clinic.patients[2], now="10:12")
     assert used.value.code == "slot_taken"
 
 
@@ -365,14 +356,7 @@ def test_an_emergency_does_not_displace_a_patient_in_the_chair(clinic):
     visit = book(clinic, clinic.at("10:00"), clinic.at("10:30"), now=clinic.at("08:00"))
     _through_the_day(clinic, visit, until="in_progress", done_at="10:30")
     with pytest.raises(ApplicationError) as refused:
-        book(
-            clinic,
-            clinic.at("10:15"),
-            clinic.at("10:45"),
-            patient=clinic.patients[1],
-            kind="emergency",
-            now=clinic.at("10:12"),
-        )
+        emergency(clinic, "10:15", "10:45", patient=clinic.patients[1], now="10:12")
     assert refused.value.code == "patient_in_care"
     assert refused.value.status_code == 409
     visit.refresh_from_db()
