@@ -39,6 +39,12 @@ class ApplicationError(Exception):
         self.status_code = status_code or _STATUS_BY_CODE.get(code, status.HTTP_400_BAD_REQUEST)
 
 
+def constraint_name(exc: Exception) -> str:
+    """The PostgreSQL constraint an IntegrityError broke ("" if unknown), for services that map
+    constraints to stable error codes."""
+    return getattr(getattr(getattr(exc, "__cause__", None), "diag", None), "constraint_name", "") or ""
+
+
 class NotFound(ApplicationError):
     def __init__(self, what: str) -> None:
         super().__init__("not_found", f"{what} not found.")

@@ -37,6 +37,12 @@ def audited_save(instance: models.Model, *, actor, update_fields=None) -> models
     return instance
 
 
+def audited_delete(instance: models.Model, *, actor) -> None:
+    """Deletes ``instance``; its history keeps the deleted row and who deleted it."""
+    instance._history_user = actor
+    instance.delete()
+
+
 def audited_bulk_create(model: type[models.Model], objs: list, *, actor) -> list:
     """Inserts ``objs`` and their history rows in two statements, stamped like a single save."""
     if not objs:

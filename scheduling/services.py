@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from scheduling import selectors
-from scheduling.errors import ApplicationError
+from scheduling.errors import ApplicationError, constraint_name
 from scheduling.models import (
     AppointmentType,
     Comment,
@@ -203,7 +203,7 @@ def _save(instance: models.Model, *, actor):
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
-        constraint = _constraint_name(exc)
+        constraint = constraint_name(exc)
         field, message = _DUPLICATE.get(constraint, ("non_field_errors", "This conflicts with an existing record."))
         raise ApplicationError(
             "duplicate", message, fields={field: [message]}, extra={"constraint": constraint}, status_code=409
@@ -218,8 +218,3 @@ def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
             for field, errors_for in exc.message_dict.items()
         }
     return {"non_field_errors": [str(m) for m in exc.messages]}
-
-
-def _constraint_name(exc: IntegrityError) -> str:
-    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
-    return getattr(diag, "constraint_name", "") or ""

@@ -16,7 +16,7 @@ from availability.models import (
 )
 from scheduling import selectors as kernel
 from scheduling import services as kernel_services
-from scheduling.errors import ApplicationError, NotFound
+from scheduling.errors import ApplicationError, NotFound, constraint_name
 from scheduling.permissions import Action, role_allows
 
 DEFAULT_MAX_SLOTS_PER_WINDOW = 96
@@ -131,8 +131,7 @@ def _save(instance: models.Model, actor):
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
-        diag = getattr(exc.__cause__, "diag", None)
-        constraint = getattr(diag, "constraint_name", "") or ""
+        constraint = constraint_name(exc)
         raise ApplicationError(
             "conflict",
             "This conflicts with an existing record.",

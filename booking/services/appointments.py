@@ -21,7 +21,7 @@ from booking.services.requests import BookingRequest, ResourceRequest, same_reso
 from booking.services.transitions import facility_zone, invalid_transition, move, notify_after_commit
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
-from scheduling.errors import ApplicationError, NotFound
+from scheduling.errors import ApplicationError, NotFound, constraint_name
 from scheduling.history import audited_bulk_create, audited_save
 from scheduling.permissions import Action, role_allows
 
@@ -372,7 +372,7 @@ _HERE = {
 
 
 def _conflict(exc: IntegrityError) -> ApplicationError:
-    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+    constraint = constraint_name(exc)
     code, field, message = _CONFLICTS.get(
         constraint, ("conflict", "non_field_errors", "This conflicts with another booking.")
     )

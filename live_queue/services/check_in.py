@@ -12,9 +12,10 @@ from booking import selectors as bookings
 from booking import services as booking_services
 from live_queue import selectors
 from live_queue.models import Encounter, EntryStatus, Priority, QueueEntry
-from live_queue.services.common import Place, constraint_name, delete, enqueue, place_get, save
+from live_queue.services.common import Place, enqueue, place_get, save
 from scheduling import selectors as kernel
-from scheduling.errors import ApplicationError, NotFound
+from scheduling.errors import ApplicationError, NotFound, constraint_name
+from scheduling.history import audited_delete
 from scheduling.permissions import Action, role_allows, roles_allowed
 
 OPEN_ENTRY_CONSTRAINT = "queue_entry_one_open_per_patient_day"
@@ -158,8 +159,8 @@ def check_in_undo(*, facility, actor, entry_id: int, now: dt.datetime | None = N
             booking_id=encounter.booking_id,
             booking_status="scheduled" if booking is not None else None,
         )
-        delete(entry, actor)
-        delete(encounter, actor)
+        audited_delete(entry, actor=actor)
+        audited_delete(encounter, actor=actor)
         if booking is not None:
             booking_services.booking_transition(
                 facility=facility,

@@ -4,11 +4,12 @@ the entry that holds it, and the audited save."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection
+from django.db import connection
 
 from live_queue.models import Queue, QueueEntry
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
+from scheduling.history import audited_save
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,4 @@ def enqueue(
 def save(instance, actor):
     """Saves with the actor in history. No savepoint: a broken constraint ends the entry
     point's whole transaction, which turns it into a domain error outside it."""
-    instance._history_user = actor
-    instance.save()
-    return instance
-
-
-def delete(instance, actor) -> None:
-    """Deletes with the actor in history: the deleted row is kept there."""
-    instance._history_user = actor
-    instance.delete()
-
-
-def constraint_name(exc: IntegrityError) -> str:
-    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+    return audited_save(instance, actor=actor)
