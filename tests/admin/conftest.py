@@ -1,0 +1,159 @@
+"""Two facilities full of every kind of row Django admin shows, and a client logged in to
+/admin/ as the administrator of the first one only. Everything of the second facility carries
+the word ``Zebrawood`` in its name, so a page that leaks it is caught by a plain text search."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+
+from availability import services as availability_services
+from booking import services as booking_services
+from live_queue import services as queue_services
+from scheduling import services as kernel_services
+from scheduling.models import ResourceKind, Role
+from tests.availability.factories import make_schedule, window
+from tests.factories import (
+    AppointmentTypeFactory,
+    DepartmentFactory,
+    FacilityFactory,
+    MembershipFactory,
+    PatientFactory,
+    ResourceFactory,
+    UserFactory,
+)
+
+LEAK = "Zebrawood"
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
+@dataclass
+class Tenant:
+    """One facility and one row of each kind that Django admin lists."""
+
+    facility: object
+    admin: object
+    nurse: object
+    department: object
+    visit: object
+    chair: object
+    doctor: object
+    patient: object
+    schedule: object
+    booking: object
+    entry: object
+    exception: object
+    delegation: object
+    comment: object
+    rows: dict = field(default_factory=dict)
+
+
+def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
+    facility = FacilityFactory(name=f"{name} Hospital", slug=slug, time_zone=time_zone)
+    admin = UserFactory(username=f"{slug}-admin")
+    MembershipFactory(facility=facility, user=admin, role=Role.ADMIN)
+    nurse = UserFactory(username=f"{slug}-nurse")
+    MembershipFactory(facility=facility, user=nurse, role=Role.CLINICIAN)
+    department = DepartmentFactory(facility=facility, name=f"{name} Cardiology", code=f"{slug}-card")
+    visit = AppointmentTypeFactory(facility=facility, name=f"{name} Check-up", code="checkup", default_minutes=20)
+    chair = ResourceFactory(facility=facility, kind=ResourceKind.CHAIR, name=f"{name} Chair", department=department)
+    doctor = ResourceFactory(
+        facility=facility, kind=ResourceKind.PRACTITIONER, name=f"Dr {name} Okafor", department=department, user=nurse
+    )
+    patient = PatientFactory(facility=facility, name=f"{name} Patient", mrn=f"{slug}-1")
+    second_patient = PatientFactory(facility=facility, name=f"{name} Walker", mrn=f"{slug}-2")
+    schedule = make_schedule(facility, chair, admin, window(EVERY_DAY, "08:00", "20:00", type="open", types=[visit]))
+    make_schedule(facility, doctor, admin, window(EVERY_DAY, "08:00", "20:00", type="tokens", slot=20, tokens=2))
+    day = timezone.localdate() + dt.timedelta(days=2)
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=ZoneInfo(time_zone))
+    booking = booking_services.booking_create(
+        facility=facility,
+        actor=admin,
+        actor_role=Role.ADMIN,
+        request=booking_services.BookingRequest(
+            patient_id=patient.pk,
+            appointment_type_id=visit.pk,
+            start=start,
+            end=start + dt.timedelta(minutes=20),
+            resources=(booking_services.ResourceRequest(chair.pk),),
+            note=f"{name} note",
+        ),
+        now=start - dt.timedelta(days=1),
+    )
+    entry = queue_services.check_in(
+        facility=facility, actor=admin, actor_role=Role.ADMIN, patient_id=second_patient.pk, department_id=department.pk
+    )
+    exception = availability_services.exception_create(
+        facility=facility,
+        actor=admin,
+        resource_id=chair.pk,
+        start=start + dt.timedelta(days=7),
+        end=start + dt.timedelta(days=7, hours=1),
+        reason=f"{name} staff meeting",
+    )
+    availability_services.booking_policy_set(
+        facility=facility, actor=admin, resource_id=chair.pk, booking_horizon_days=60, booking_notice_minutes=0
+    )
+    availability_services.slot_duration_set(facility=facility, actor=admin, minutes=15, department_id=department.pk)
+    delegate = UserFactory(username=f"{slug}-deputy")
+    MembershipFactory(facility=facility, user=delegate, role=Role.MANAGER)
+    delegation = availability_services.delegation_grant(
+        facility=facility, actor=admin, resource_id=doctor.pk, delegate_username=delegate.username
+    )
+    comment = kernel_services.comment_add(facility=facility, actor=admin, target=patient, text=f"{name} remark")
+    return Tenant(
+        facility=facility,
+        admin=admin,
+        nurse=nurse,
+        department=department,
+        visit=visit,
+        chair=chair,
+        doctor=doctor,
+        patient=patient,
+        schedule=schedule,
+        booking=booking,
+        entry=entry,
+        exception=exception,
+        delegation=delegation,
+        comment=comment,
+    )
+
+
+@pytest.fixture
+def mine(db) -> Tenant:
+    return build_tenant("Alder", "alder", "Asia/Kolkata")
+
+
+@pytest.fixture
+def theirs(db) -> Tenant:
+    tenant = build_tenant(LEAK, "zebrawood", "America/New_York")
+    # Someone who belongs to no facility at all: no administrator but a superuser may pick them.
+    UserFactory(username=f"{LEAK.lower()}-loner")
+    return tenant
+
+
+@pytest.fixture
+def admin_client(client, mine, theirs):
+    """Logged in to /admin/ as the administrator of ``mine`` only (staff, no Django permissions)."""
+    mine.admin.is_staff = True
+    mine.admin.save(update_fields=["is_staff"])
+    client.force_login(mine.admin)
+    return client
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def member(facility, role: str, username: str):
+    user = UserFactory(username=username)
+    MembershipFactory(facility=facility, user=user, role=role)
+    return user
+
+
+def options_of(html: str, name: str) -> str:
+    """The HTML of the ``<select name=...>`` element, to look at what it offers."""
+    start = html.index(f'name="{name}"')
+    return html[start : html.index("</select>", start)]
