@@ -1,18 +1,15 @@
 from django.contrib import admin
 
 from booking.models import Booking, BookingResource, Notification, TokenBooking, TokenSlot
-from scheduling.admin_scoping import FacilityScopedAdmin, FacilityScopedDerivedAdmin
+from scheduling.admin_scoping import FacilityScopedAdmin, FacilityScopedDerivedAdmin, ScopedInline, in_zone
 
 
-class BookingResourceInline(admin.TabularInline):
+class BookingResourceInline(ScopedInline, admin.TabularInline):
+    """The resources a booking holds, shown on its page (times in the facility's zone)."""
+
     model = BookingResource
-    extra = 0
     fields = ["resource", "start", "end", "holds_time", "token_slot"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Booking)
@@ -47,6 +44,9 @@ class BookingAdmin(FacilityScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def subtitle_of(self, obj) -> str:
+        return f"Booking #{obj.pk} ({obj.status}) {in_zone(obj.start, obj.facility.time_zone)}"
 
 
 @admin.register(TokenSlot)

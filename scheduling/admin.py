@@ -1,6 +1,10 @@
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
-from scheduling.admin_scoping import FacilityScopedAdmin, administered_facility_ids
+from scheduling import services
+from scheduling.admin_scoping import FacilityScopedAdmin, FacilityScopedForm, facility_lookup
 from scheduling.models import (
     AppointmentType,
     Comment,
@@ -9,6 +13,7 @@ from scheduling.models import (
     Membership,
     OutboxMessage,
     Patient,
+    Role,
     SchedulableResource,
 )
 
@@ -28,19 +33,49 @@ class FacilityAdmin(FacilityScopedAdmin):
         return request.user.is_superuser
 
 
+class MembershipForm(FacilityScopedForm):
+    # A membership is what makes its user a member: anyone already in one of the administrator's
+    # facilities may be offered (the widget's scope), not only members of this one.
+    user_fields_of_anyone = ("user",)
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        membership = self.instance
+        if (
+            membership.pk
+            and membership.role == Role.ADMIN
+            and role != Role.ADMIN
+            and not Membership.objects.filter(facility_id=membership.facility_id, role=Role.ADMIN)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise ValidationError("This is the facility's last administrator.")
+        return role
+
+
 @admin.register(Membership)
 class MembershipAdmin(FacilityScopedAdmin):
+    """Saved through the kernel's services: the last administrator is kept (under lock) and an
+    administrator is let into this site."""
+
+    form = MembershipForm
     list_display = ["user", "facility", "role", "created_at"]
     list_filter = ["role", "facility"]
     search_fields = ["user__username", "user__email", "facility__name"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A facility admin picks among their own members; new people join through the API.
-        if db_field.name == "user" and not request.user.is_superuser:
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                memberships__facility__in=administered_facility_ids(request.user)
-            ).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        return ["facility", "user", "created_at"] if obj else ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.membership_update(
+                facility=obj.facility, actor=request.user, membership_id=obj.pk, role=obj.role
+            )
+        else:
+            saved = services.membership_create(
+                facility=obj.facility, actor=request.user, username=obj.user.get_username(), role=obj.role
+            )
+        obj.pk, obj.created_at = saved.pk, saved.created_at
 
 
 @admin.register(Department)
@@ -72,12 +107,64 @@ class SchedulableResourceAdmin(FacilityScopedAdmin):
     search_fields = ["name", "department__name", "user__username"]
 
 
+def commentable_content_types():
+    """The kinds of object a comment may be about: rows of a facility."""
+    models = [model for model in apps.get_models() if facility_lookup(model) == "facility"]
+    return ContentType.objects.filter(pk__in=[t.pk for t in ContentType.objects.get_for_models(*models).values()])
+
+
+class CommentForm(FacilityScopedForm):
+    """The target is looked up in the comment's facility only, as ``comment_add`` insists."""
+
+    class Meta:
+        model = Comment
+        fields = ["facility", "content_type", "object_id", "text"]
+
+    target = None
+
+    def clean(self):
+        cleaned = super().clean()
+        facility, content_type, object_id = (cleaned.get(name) for name in ("facility", "content_type", "object_id"))
+        if facility and content_type and object_id is not None:
+            model = content_type.model_class()
+            self.target = model._default_manager.filter(pk=object_id, facility=facility).first() if model else None
+            if self.target is None:
+                self.add_error("object_id", f"No {content_type.name} with this id in {facility}.")
+        return cleaned
+
+
 @admin.register(Comment)
 class CommentAdmin(FacilityScopedAdmin):
+    """Comments are added through ``comment_add`` (author: whoever is signed in) and then kept as
+    written: no change in admin."""
+
+    form = CommentForm
     list_display = ["content_type", "object_id", "author", "created_at", "facility"]
     list_filter = ["content_type", "facility"]
     search_fields = ["text", "author__username"]
-    readonly_fields = ["content_type", "object_id", "author", "created_at"]
+    readonly_fields = ["target_shown", "author", "created_at"]
+
+    @admin.display(description="about")
+    def target_shown(self, obj):
+        model = obj.content_type.model_class() if obj.content_type_id else None
+        return model._default_manager.filter(pk=obj.object_id, facility=obj.facility_id).first() if model else None
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["facility", "content_type", "object_id", "text"]
+        return ["facility", "content_type", "object_id", "target_shown", "text", "author", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            kwargs["queryset"] = commentable_content_types()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        saved = services.comment_add(facility=obj.facility, actor=request.user, target=form.target, text=obj.text)
+        obj.pk, obj.author, obj.created_at = saved.pk, saved.author, saved.created_at
 
 
 @admin.register(OutboxMessage)

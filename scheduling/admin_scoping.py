@@ -1,11 +1,33 @@
 """Django admin scoped to the tenant: a facility administrator (a staff user with the admin role)
 sees and edits only rows of the facilities they administer; superusers see everything.
 Every app's ModelAdmin derives from ``FacilityScopedAdmin`` (with history), or from
-``FacilityScopedDerivedAdmin`` for the few tables declared derived state, which keep none."""
+``FacilityScopedDerivedAdmin`` for the few tables declared derived state, which keep none;
+``ReadOnly`` in front of either leaves a table to its services (view only).
 
-from django.contrib import admin
+Scoped here, for every admin alike (tests/admin/):
+- the rows of the changelist and of every change, history and delete page;
+- every relation widget (foreign keys, many-to-many) and list filter: a related model is scoped
+  by its own admin's ``facility_path``, a user by their memberships;
+- the form: a related row of another facility than the object's is refused with a form error,
+  and a linked user must be a member of the object's facility (as the kernel's services insist);
+- times: the change page runs in the facility's time zone and says which; list columns show
+  each instant in its row's zone, abbreviation included.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from scheduling.errors import ApplicationError
 from scheduling.models import Facility, Membership, Role
 
 
@@ -19,15 +41,103 @@ def administered_facility_ids(user) -> set[int]:
     return getattr(user, cache_name)
 
 
+def facility_lookup(model) -> str | None:
+    """The lookup from ``model`` to its facility: its admin's ``facility_path`` if it has a scoped
+    admin, ``facility`` if it has the field, a user's memberships; None for a model of no facility."""
+    if model is Facility:
+        return "pk"
+    if model is get_user_model():
+        return "memberships__facility"
+    model_admin = admin.site._registry.get(model)
+    if isinstance(model_admin, FacilityScoping):
+        return model_admin.facility_path
+    if any(f.name == "facility" for f in model._meta.get_fields()):
+        return "facility"
+    return None
+
+
+def scoped(queryset: models.QuerySet, user) -> models.QuerySet:
+    """``queryset`` narrowed to the facilities ``user`` administers (all of it for a superuser).
+    A model of no facility is offered to superusers only."""
+    if user.is_superuser:
+        return queryset
+    lookup = facility_lookup(queryset.model)
+    if lookup is None:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__in": administered_facility_ids(user)}).distinct()
+
+
+def in_zone(value: dt.datetime | None, time_zone: str, *, named: bool = False) -> str | None:
+    """``2026-03-01 09:00 GMT``, or with ``named`` ``2026-03-01 09:00 GMT (Europe/London)``."""
+    if value is None:
+        return None
+    local = value.astimezone(zoneinfo.ZoneInfo(time_zone))
+    shown = f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return f"{shown} ({time_zone})" if named else shown
+
+
+class FacilityScopedForm(forms.ModelForm):
+    """Refuses links across facilities: every related row must belong to the object's facility,
+    and a linked user must be one of its members (``user_fields_of_anyone`` are exempt)."""
+
+    user_fields_of_anyone: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        facility_id = self._facility_id(cleaned)
+        if facility_id is None:
+            return cleaned
+        for name, value in list(cleaned.items()):
+            field = self._model_field(name)
+            if field is None or not field.is_relation or field.related_model is Facility or value is None:
+                continue
+            related = list(value) if field.many_to_many else [value]
+            if field.related_model is get_user_model():
+                if name in self.user_fields_of_anyone:
+                    continue
+                members = Membership.objects.filter(user__in=related, facility_id=facility_id).count()
+                if members != len(related):
+                    self.add_error(name, "This user is not a member of the facility.")
+                continue
+            lookup = facility_lookup(field.related_model)
+            if lookup is None:
+                continue
+            inside = field.related_model._default_manager.filter(
+                pk__in=[r.pk for r in related], **{lookup: facility_id}
+            ).count()
+            if inside != len({r.pk for r in related}):
+                self.add_error(name, "This belongs to another facility.")
+        return cleaned
+
+    def _facility_id(self, cleaned) -> int | None:
+        if isinstance(self.instance, Facility):
+            return None
+        if isinstance(cleaned.get("facility"), Facility):
+            return cleaned["facility"].pk
+        return getattr(self.instance, "facility_id", None)
+
+    def _model_field(self, name: str):
+        try:
+            return self._meta.model._meta.get_field(name)
+        except FieldDoesNotExist:  # a form field that is not a model field
+            return None
+
+
 class FacilityScoping:
     #: lookup path from the model to its facility
     facility_path = "facility"
+    form = FacilityScopedForm
 
-    def _facility_id_of(self, obj) -> int | None:
+    def _facility_of(self, obj) -> Facility | None:
+        if isinstance(obj, Facility):
+            return obj
         target = obj
         for part in self.facility_path.split("__"):
             target = getattr(target, part, None)
-        return getattr(target, "pk", None)
+        return target
+
+    def _facility_id_of(self, obj) -> int | None:
+        return getattr(self._facility_of(obj), "pk", None)
 
     def _allowed(self, request, obj=None) -> bool:
         if request.user.is_superuser:
@@ -59,15 +169,141 @@ class FacilityScoping:
         # Records are deactivated, not erased, so the audit trail stays whole.
         return request.user.is_superuser
 
+    # --- relation widgets and list filters -----------------------------------------------
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            facilities = administered_facility_ids(request.user)
-            related = db_field.related_model
-            if related is Facility:
-                kwargs["queryset"] = Facility.objects.filter(pk__in=facilities)
-            elif any(f.name == "facility" for f in related._meta.get_fields()):
-                kwargs["queryset"] = related._default_manager.filter(facility__in=facilities)
+        kwargs.setdefault("queryset", scoped(db_field.related_model._default_manager.all(), request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", scoped(db_field.related_model._default_manager.all(), request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        """A filter on a relation offers only the related rows of the rows this user sees."""
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry
+        if get_fields_from_path(self.model, entry)[-1].is_relation:
+            return (entry, admin.RelatedOnlyFieldListFilter)
+        return entry
+
+    # --- times in the facility's zone ----------------------------------------------------
+
+    def get_list_display(self, request):
+        return [self._local_column(name) for name in super().get_list_display(request)]
+
+    def _local_column(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:  # a method or callable of the admin
+            return name
+        if not isinstance(field, models.DateTimeField):
+            return name
+        facility_of = self._facility_of
+
+        @admin.display(description=field.verbose_name, ordering=name)
+        def local(obj):
+            facility = facility_of(obj)
+            return in_zone(getattr(obj, name), facility.time_zone if facility else "UTC")
+
+        local.__name__ = f"{name}_local"
+        return local
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Shown and entered in the facility's zone, which the page names.
+
+        A save that calls a service is checked by the form first; should the service still
+        refuse it (a concurrent change its lock saw), the admin's transaction is rolled back and
+        the refusal shown on the same page rather than a server error."""
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        facility = self._facility_of(obj) if obj is not None else self._only_facility(request)
+        if facility is not None:
+            extra_context = {**(extra_context or {}), "facility_time_zone": facility.time_zone}
+        try:
+            return self._rendered_in_zone(
+                facility, super().changeform_view, request, object_id, form_url, extra_context
+            )
+        except ApplicationError as refused:
+            messages.error(request, refused.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        # One facility's rows: its days (date hierarchy) and times; otherwise each column names its zone.
+        return self._rendered_in_zone(self._only_facility(request), super().changelist_view, request, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        facility = self._facility_of(obj) if obj is not None else None
+        if facility is not None:
+            extra_context = {**(extra_context or {}), "subtitle": f"{obj} · times in {facility.time_zone}"}
+        return self._rendered_in_zone(facility, super().history_view, request, object_id, extra_context)
+
+    @staticmethod
+    def _rendered_in_zone(facility, view, *args):
+        """The view's page, rendered here inside the facility's zone (a TemplateResponse would
+        otherwise render after the zone is left)."""
+        zone = zoneinfo.ZoneInfo(facility.time_zone) if facility else timezone.get_current_timezone()
+        with timezone.override(zone):
+            response = view(*args)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        return response
+
+    def _only_facility(self, request) -> Facility | None:
+        ids = administered_facility_ids(request.user)
+        return Facility.objects.get(pk=next(iter(ids))) if len(ids) == 1 and not request.user.is_superuser else None
+
+    def subtitle_of(self, obj) -> str:
+        """The object as the page's heading names it (an instant in it should be local)."""
+        return str(obj)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        zone = context.get("facility_time_zone")
+        if zone:
+            shown = self.subtitle_of(obj) if obj is not None else ""
+            context["subtitle"] = f"{shown} · times in {zone}" if shown else f"Times in {zone}"
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+class ReadOnly:
+    """View only: the table changes through its services (pages and API), never in admin."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedInline:
+    """An inline shown with its parent to whoever may see the parent (no Django permission of its
+    own is needed), read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or self.parent_admin_allowed(request, obj)
+
+    def parent_admin_allowed(self, request, obj) -> bool:
+        return admin.site._registry[type(obj)].has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class FacilityScopedAdmin(FacilityScoping, SimpleHistoryAdmin):

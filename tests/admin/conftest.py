@@ -3,8 +3,8 @@
 the word ``Zebrawood`` in its name, so a page that leaks it is caught by a plain text search."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -119,6 +119,13 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
         delegation=delegation,
         comment=comment,
     )
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Nobody here logs in with a password (force_login): hashing a dozen at full strength would
+    be most of each test's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

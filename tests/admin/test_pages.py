@@ -2,10 +2,11 @@
 read-only (they change only through the services), times in the facility's zone with the zone
 named, a booking with its resources, and comments that answer rather than fail."""
 
-import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from availability.models import Availability, AvailabilityException, Schedule
 from scheduling.models import Comment, Role
@@ -25,7 +26,7 @@ def test_schedules_windows_and_exceptions_are_read_only_with_a_link_to_the_avail
         f"/admin/availability/availabilityexception/{mine.exception.pk}/change/",
     ):
         html = page(admin_client.get(url))
-        assert 'type="submit"' not in html, url
+        assert 'name="_save"' not in html, url
         assert availability_page in html, url
     for url in (
         "/admin/availability/schedule/add/",
@@ -63,11 +64,16 @@ def test_a_schedule_posted_to_admin_is_refused_and_left_as_it_was(admin_client, 
 
 def test_a_booking_page_shows_its_resources_and_local_times_with_the_zone_named(admin_client, mine, theirs):
     html = page(admin_client.get(f"/admin/booking/booking/{mine.booking.pk}/change/"))
-    local_start = mine.booking.start.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    kolkata = ZoneInfo("Asia/Kolkata")
+    local_start = mine.booking.start.astimezone(kolkata)
     assert local_start.hour == 10
-    assert "Asia/Kolkata" in html
-    assert f"{local_start:%Y-%m-%d} 10:00" in html
-    assert "Alder Chair" in html.split("Booking resources")[1]  # the inline, not the title
+    assert f"Booking #{mine.booking.pk} (scheduled) {local_start:%Y-%m-%d} 10:00 IST · times in Asia/Kolkata" in html
+    with timezone.override(kolkata):
+        shown_start = formats.localize(timezone.localtime(mine.booking.start))
+    assert f'<div class="readonly">{shown_start}</div>' in html
+    resources = html.split("Booking resources")[1]  # the inline, not the title
+    assert "Alder Chair" in resources
+    assert f"<p>{shown_start}</p>" in resources
 
 
 def test_the_booking_list_shows_local_times_with_the_zone(admin_client, mine, theirs):
@@ -86,7 +92,7 @@ def test_queues_encounters_and_entries_are_listed_read_only_for_the_admins_facil
     entry_page = page(admin_client.get(f"/admin/live_queue/queueentry/{mine.entry.pk}/change/"))
     assert "Alder Walker" in entry_page
     assert "Asia/Kolkata" in entry_page
-    assert 'type="submit"' not in entry_page
+    assert 'name="_save"' not in entry_page
     assert admin_client.get(f"/admin/live_queue/queueentry/{theirs.entry.pk}/change/").status_code == 302
 
 

@@ -16,7 +16,7 @@ def _window(tenant):
     return Availability.objects.get(schedule=tenant.schedule)
 
 
-def test_a_windows_appointment_types_widget_offers_only_the_admins_types(mine, theirs):
+def test_a_windows_appointment_types_widget_offers_only_the_admins_types(admin_client, mine, theirs):
     window = _window(mine)
     request = RequestFactory().get("/admin/")
     request.user = mine.admin
@@ -192,3 +192,20 @@ def test_the_list_filters_name_only_the_admins_facility_and_departments(admin_cl
     html = page(admin_client.get("/admin/scheduling/schedulableresource/"))
     assert "Alder Hospital" in html and "Alder Cardiology" in html
     assert LEAK not in html
+
+
+def test_a_refusal_by_the_service_after_the_form_check_is_shown_not_a_server_error(
+    admin_client, mine, theirs, monkeypatch
+):
+    """As when another administrator is demoted between the form's check and the save: the
+    service's lock sees it, the save is rolled back and the page says why."""
+    from scheduling.admin import MembershipForm
+
+    monkeypatch.setattr(MembershipForm, "clean_role", lambda form: form.cleaned_data["role"])
+    membership = Membership.objects.get(facility=mine.facility, user=mine.admin)
+    url = f"/admin/scheduling/membership/{membership.pk}/change/"
+    response = admin_client.post(url, {"role": Role.MANAGER}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "The facility must keep at least one administrator." in page(response)
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMIN

@@ -365,27 +365,24 @@ def test_an_emergency_does_not_displace_a_patient_in_the_chair(clinic):
 
 @pytest.mark.django_db
 def test_an_availability_edit_in_django_admin_is_seen_by_the_next_booking(clinic, client, django_user_model):
+    """Booking policies are the availability admin still edits (schedules, windows and
+    exceptions are read-only there: tests/admin/test_pages.py)."""
     book(clinic, clinic.at("10:00"), clinic.at("10:30"))  # caches the chair's configuration
     root = django_user_model.objects.create_superuser("root", "root@example.test", "pw-for-tests-only")
     client.force_login(root)
-    start, end = (clinic.at(hhmm).astimezone(dt.UTC) for hhmm in ("11:00", "12:00"))
     response = client.post(
-        "/admin/availability/availabilityexception/add/",
+        "/admin/availability/bookingpolicy/add/",
         {
             "facility": clinic.facility.pk,
             "resource": clinic.chair.pk,
-            "start_0": f"{start:%Y-%m-%d}",
-            "start_1": f"{start:%H:%M:%S}",
-            "end_0": f"{end:%Y-%m-%d}",
-            "end_1": f"{end:%H:%M:%S}",
-            "reason": "Broken footrest",
-            "type": "open",
+            "booking_horizon_days": 90,
+            "booking_notice_minutes": 7 * 24 * 60,
         },
     )
     assert response.status_code == 302, response.content[:2000]
     with pytest.raises(ApplicationError) as refused:
         book(clinic, clinic.at("11:00"), clinic.at("11:30"), patient=clinic.patients[1])
-    assert refused.value.extra["reason"] == "outside_availability"
+    assert refused.value.extra["reason"] == "inside_notice"
 
 
 @pytest.mark.django_db
