@@ -28,6 +28,7 @@ from scheduling.admin_scoping import (
     ReadOnly,
     ScopedInline,
     administered_facility_ids,
+    in_zone,
 )
 from scheduling.permissions import Action, role_allows, roles_allowed
 
@@ -125,6 +126,10 @@ class AvailabilityExceptionAdmin(EditedOnTheAvailabilityPage, FacilityScopedAdmi
     list_filter = ["is_available", "type", "facility"]
     search_fields = ["reason", "resource__name"]
     date_hierarchy = "start"
+
+    def subtitle_of(self, obj) -> str:
+        kind = "Extra time" if obj.is_available else "Unavailable"
+        return f"{kind} {in_zone(obj.start, obj.facility.time_zone)}: {obj.reason}"
 
 
 @admin.register(BookingPolicy)

@@ -57,6 +57,10 @@ class TokenSlotAdmin(FacilityScopedDerivedAdmin):
     date_hierarchy = "start"
     readonly_fields = ["facility", "resource", "start", "end", "capacity", "allocated"]
 
+    def subtitle_of(self, obj) -> str:
+        start = in_zone(obj.start, obj.facility.time_zone)
+        return f"Token slot {start} of {obj.resource} ({obj.allocated}/{obj.capacity})"
+
     def has_add_permission(self, request):
         return False
 
