@@ -344,12 +344,15 @@ class TokenBookingViewSet(FacilityViewSet):
 
 
 class WalkInViewSet(FacilityViewSet):
-    """A patient who has just arrived, booked into the current or next slot with room today."""
+    """A patient who has just arrived, booked into the current or next slot with room today. The
+    walk-in is a booking: its history and comments are the booking's (bookings/{id}/)."""
 
     queryset = Booking.objects.none()
     view_action = Action.BOOKING_VIEW
     manage_action = Action.BOOKING_MANAGE
     filter_backends = []
+    history = None
+    comments = None
 
     @extend_schema(request=WalkInSerializer, responses={201: BookingOutputSerializer})
     def create(self, request, facility_slug: str):
@@ -375,6 +378,8 @@ class NotificationViewSet(FacilityViewSet):
     view_action = Action.BOOKING_VIEW
     manage_action = Action.BOOKING_VIEW  # marking your own notices read needs no more than reading
     filter_backends = []
+    history = None  # derived state (booking/models.py): no history, and a notice takes no comments
+    comments = None
 
     def get_object(self):
         notice = (

@@ -224,12 +224,15 @@ class QueueViewSet(FacilityViewSet):
 
 
 class CheckInViewSet(FacilityViewSet):
-    """Checks a patient in: creates the encounter and a queue entry with a token number."""
+    """Checks a patient in: creates the encounter and a queue entry with a token number. A
+    check-in is not an object of its own: its entry (queue-entries/) has the history and comments."""
 
     queryset = QueueEntry.objects.none()
     view_action = Action.QUEUE_VIEW
     manage_action = Action.QUEUE_OPERATE
     filter_backends = []
+    history = None
+    comments = None
 
     @extend_schema(
         request=CheckInSerializer,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
-from scheduling.history import history_entries
+from scheduling.history import history_entries, history_records
 from scheduling.permissions import Action, role_allows
 
 
@@ -123,20 +123,28 @@ class FacilityViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def paginated_history(self, instance) -> Response:
+        """One page of ``instance``'s history, newest first."""
+        records = history_records(instance=instance)
+        page = self.paginate_queryset(records)
+        entries = history_entries(instance=instance, records=page)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+
+    # A viewset without an object that keeps history or takes comments (a check-in, a walk-in)
+    # sets ``history = None`` / ``comments = None``, so neither is routed nor in the schema.
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, facility_slug: str, pk: str) -> Response:
-        entries = history_entries(instance=self.get_object())
-        return Response(HistoryEntrySerializer(entries, many=True).data)
+        return self.paginated_history(self.get_object())
 
     @extend_schema(methods=["GET"], responses=CommentOutputSerializer(many=True), filters=False)
     @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentOutputSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, facility_slug: str, pk: str) -> Response:
         target = self.get_object()
         if request.method == "GET":
             comments = selectors.comment_list(facility=request.facility, target=target)
-            return Response(CommentOutputSerializer(comments, many=True).data)
+            return self.paginated(comments, CommentOutputSerializer)
         fields = self.validated(CommentInputSerializer)
         comment = services.comment_add(
             facility=request.facility, actor=request.user, target=target, text=fields["text"]

@@ -111,7 +111,7 @@ def test_update_is_a_new_version_and_close_ends_it(api_client, facility, schedul
     till = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
     closed = api_client.post(f"{base(facility)}/schedules/{new['id']}/close/", {"valid_till": till}, format="json")
     assert closed.status_code == 200 and closed.json()["valid_till"] is not None
-    history = api_client.get(f"{base(facility)}/schedules/{new['id']}/history/").json()
+    history = api_client.get(f"{base(facility)}/schedules/{new['id']}/history/").json()["results"]
     assert [h["history_type"] for h in history] == ["changed", "created"]
     assert history[0]["history_user"] == "alice-admin"
 
