@@ -22,7 +22,8 @@ def booking_list(
     statuses: list[str] | None = None,
 ) -> QuerySet[Booking]:
     """Bookings of the facility overlapping [start, end), optionally of one resource (held
-    exclusively or through a token), one patient, or some statuses."""
+    exclusively or through a token), one patient, or some statuses; each with
+    ``rescheduled_to_id``, the booking that replaced it (or None)."""
     bookings = Booking.objects.filter(facility=facility)
     if start is not None:
         bookings = bookings.filter(end__gt=start)
@@ -37,8 +38,11 @@ def booking_list(
         bookings = bookings.filter(patient_id=patient_id)
     if statuses:
         bookings = bookings.filter(status__in=statuses)
-    return bookings.select_related("patient", "appointment_type", "booked_by", "token__slot").prefetch_related(
-        Prefetch("resources", queryset=BookingResource.objects.select_related("resource"))
+    replacement = Booking.objects.filter(replaces=OuterRef("pk")).values("pk")[:1]
+    return (
+        bookings.select_related("patient", "appointment_type", "booked_by", "token__slot")
+        .prefetch_related(Prefetch("resources", queryset=BookingResource.objects.select_related("resource")))
+        .annotate(rescheduled_to_id=Subquery(replacement))
     )
 
 
@@ -110,17 +114,6 @@ def patient_for_booking(*, facility, patient_id, start, end, now: dt.datetime):
         return patients.get(pk=int(patient_id))
     except (patients.model.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Patient") from None
-
-
-def token_booking_list(*, facility, resource_id: int | None = None, start=None, end=None) -> QuerySet[TokenBooking]:
-    tokens = TokenBooking.objects.filter(facility=facility).select_related("slot", "booking", "booking__patient")
-    if resource_id is not None:
-        tokens = tokens.filter(slot__resource_id=resource_id)
-    if start is not None:
-        tokens = tokens.filter(slot__end__gt=start)
-    if end is not None:
-        tokens = tokens.filter(slot__start__lt=end)
-    return tokens.order_by("slot__start", "id")
 
 
 def notification_list(*, facility, recipient, unread_only: bool = False) -> QuerySet[Notification]:

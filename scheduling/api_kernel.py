@@ -2,7 +2,9 @@
 serializers, facility-scoped id fields, pagination, and the history and comments endpoints that
 every facility object has."""
 
+import datetime as dt
 from collections.abc import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -63,6 +65,40 @@ class FacilityObjectField(serializers.PrimaryKeyRelatedField):
         return self.lister(facility=self.context["facility"])
 
 
+class LocalDateRangeQuery(serializers.Serializer):
+    """``from`` and ``to``: the range of days a list is asked for, as calendar dates in the
+    facility's zone, both included (README, "The API": the one rule for periods). Either may be
+    left out; together they cover at most ``max_days`` days."""
+
+    max_days = 92
+
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(required=False, help_text="First local date (included)."),
+            "to": serializers.DateField(
+                required=False, help_text=f"Last local date (included); at most {self.max_days} days from `from`."
+            ),
+        }
+
+    def validate(self, attrs):
+        first, last = attrs.get("from"), attrs.get("to")
+        if first and last:
+            if last < first:
+                raise serializers.ValidationError({"to": ["Must not be before from."]})
+            if (last - first).days + 1 > self.max_days:
+                raise serializers.ValidationError({"to": [f"A range covers at most {self.max_days} days."]})
+        return attrs
+
+    @staticmethod
+    def instants(attrs: dict, *, facility) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[start of ``from``, start of the day after ``to``) in the facility's zone."""
+        zone = ZoneInfo(facility.time_zone)
+        first, last = attrs.get("from"), attrs.get("to")
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
+        return start, end
+
+
 class HistoryEntrySerializer(serializers.Serializer):
     class ChangeSerializer(serializers.Serializer):
         field = serializers.CharField()
@@ -117,6 +153,12 @@ class FacilityViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(
             serializer_class(page, many=True, context=self.get_serializer_context()).data
         )
+
+    def query(self, serializer_class) -> dict:
+        """The request's query parameters, validated by ``serializer_class`` (400 naming them)."""
+        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
     def validated(self, serializer_class, *, partial: bool = False) -> dict:
         serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())

@@ -60,11 +60,6 @@ class AvailabilityViewSet(FacilityViewSet):
     # The role gate; the service then checks the resource (own, delegated, or any).
     manage_action = Action.AVAILABILITY_MANAGE_DELEGATED
 
-    def query(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     def schedule_response(self, schedule, status: int = 200) -> Response:
         return Response(ScheduleOutputSerializer(schedule).data, status=status)
 

@@ -50,6 +50,10 @@ def test_the_old_booking_of_a_reschedule_links_to_its_replacement(clinic, api_cl
     new = moved.json()
     assert (new["rescheduled_from"], new["rescheduled_to"]) == (old["id"], None)
     old_now = api_client.get(clinic.url(f"bookings/{old['id']}/")).json()
-    assert (old_now["status"], old_now["rescheduled_to"], old_now["rescheduled_from"]) == ("rescheduled", new["id"], None)
+    assert (old_now["status"], old_now["rescheduled_to"], old_now["rescheduled_from"]) == (
+        "rescheduled",
+        new["id"],
+        None,
+    )
     listed = {b["id"]: b for b in api_client.get(clinic.url()).json()["results"]}
     assert listed[old["id"]]["rescheduled_to"] == new["id"]

@@ -24,7 +24,9 @@ def test_the_schema_names_every_period_by_the_one_rule(tmp_path, db):
         for parameter in operation.get("parameters", [])
         if parameter["in"] == "query"
     }
-    property_names = {name for component in schema["components"]["schemas"].values() for name in component.get("properties", {})}
+    property_names = {
+        name for component in schema["components"]["schemas"].values() for name in component.get("properties", {})
+    }
     # Filters over a period are from/to; a single day is date.
     assert {"from", "to", "date"} <= query_names
     assert not query_names & {"start", "end", "day", "valid_from", "valid_till"}
