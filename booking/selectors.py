@@ -136,6 +136,18 @@ class ActiveBookings:
             as_interval(row) for row in held_time(facility=facility, resource_ids=resource_ids, start=start, end=end)
         ]
 
+    def any_booking(self, *, facility, resource_id: int, start, end) -> bool:
+        return resource_ever_booked(facility=facility, resource_id=resource_id, start=start, end=end)
+
+
+def resource_ever_booked(*, facility, resource_id: int, start: dt.datetime, end: dt.datetime | None) -> bool:
+    """Whether any booking, in any status, has held or holds the resource over [start, end)
+    (``end`` None: open-ended)."""
+    rows = BookingResource.objects.filter(facility=facility, resource_id=resource_id, end__gt=start)
+    if end is not None:
+        rows = rows.filter(start__lt=end)
+    return rows.exists()
+
 
 @dataclass(frozen=True, slots=True)
 class HeldTime:

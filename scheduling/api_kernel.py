@@ -73,12 +73,12 @@ class LocalDateRangeQuery(serializers.Serializer):
     max_days = 92
 
     def get_fields(self):
-        return {
-            "from": serializers.DateField(required=False, help_text="First local date (included)."),
-            "to": serializers.DateField(
-                required=False, help_text=f"Last local date (included); at most {self.max_days} days from `from`."
-            ),
-        }
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First local date (included).")
+        fields["to"] = serializers.DateField(
+            required=False, help_text=f"Last local date (included); at most {self.max_days} days from `from`."
+        )
+        return fields
 
     def validate(self, attrs):
         first, last = attrs.get("from"), attrs.get("to")
