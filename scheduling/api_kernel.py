@@ -82,6 +82,10 @@ class LocalDateRangeQuery(serializers.Serializer):
 
     def validate(self, attrs):
         first, last = attrs.get("from"), attrs.get("to")
+        latest_year = dt.date.today().year + 5
+        for name in ("from", "to"):
+            if name in attrs and not 2000 <= attrs[name].year <= latest_year:
+                raise serializers.ValidationError({name: [f"Give a date from 2000 to {latest_year}."]})
         if first and last:
             if last < first:
                 raise serializers.ValidationError({"to": ["Must not be before from."]})

@@ -46,6 +46,9 @@ def test_bookings_are_listed_by_local_dates_from_to(clinic, api_client):
     assert too_long.status_code == 400 and "to" in too_long.json()["fields"]
     backwards = api_client.get(clinic.url(), {"from": later, "to": day})
     assert backwards.status_code == 400 and "to" in backwards.json()["fields"]
+    for name, far in (("from", "0001-01-01"), ("to", "9999-12-31"), ("to", "2026-02-30")):
+        refused = api_client.get(clinic.url(), {name: far})
+        assert refused.status_code == 400 and list(refused.json()["fields"]) == [name]
 
 
 def test_exceptions_are_listed_by_local_dates_from_to(clinic, api_client):
