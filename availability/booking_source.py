@@ -4,7 +4,15 @@ availability computes what can be booked, booking knows what is booked).
 Booking registers a source at start-up (``AppConfig.ready``)::
 
     class ActiveBookings:
-        def active_intervals(self, *, facility, resource_ids, start, end):
+        def any_booking(*, facility, resource_id: int, start: dt.datetime, end: dt.datetime | None) -> bool:
+    return any(
+        source.any_booking(facility=facility, resource_id=resource_id, start=start, end=end)
+        for source in _sources
+        if callable(getattr(source, "any_booking", None))
+    )
+
+
+def active_intervals(self, *, facility, resource_ids, start, end):
             return [(resource_id, start, end, units), ...]
 
     availability.services.register_booking_source(ActiveBookings())
@@ -13,6 +21,10 @@ Booking registers a source at start-up (``AppConfig.ready``)::
 ``units`` is 1 for an exclusive booking or the number of tokens held. Several sources may be
 registered (bookings and token bookings); their intervals are concatenated. With none, nothing
 is booked.
+
+A source may also answer ``any_booking(*, facility, resource_id, start, end)``: whether the
+resource was ever booked (in any status, cancelled included) over [start, end), ``end`` None
+meaning open-ended. Deleting a schedule asks it: one that took a booking is kept.
 """
 
 from __future__ import annotations
@@ -42,6 +54,14 @@ def register_booking_source(source: BookingSource) -> None:
 def unregister_booking_source(source: BookingSource) -> None:
     if source in _sources:
         _sources.remove(source)
+
+
+def any_booking(*, facility, resource_id: int, start: dt.datetime, end: dt.datetime | None) -> bool:
+    return any(
+        source.any_booking(facility=facility, resource_id=resource_id, start=start, end=end)
+        for source in _sources
+        if callable(getattr(source, "any_booking", None))
+    )
 
 
 def active_intervals(*, facility, resource_ids: list[int], start: dt.datetime, end: dt.datetime) -> list[Interval]:

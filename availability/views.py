@@ -235,7 +235,7 @@ class ExceptionAddView(_ResourcePage):
             return self.page(request, status=400, exception_form=form)
         fields = form.cleaned_data
         try:
-            services.exception_create(
+            exception = services.exception_create(
                 facility=request.facility,
                 actor=request.user,
                 resource_id=self.resource.pk,
@@ -249,6 +249,8 @@ class ExceptionAddView(_ResourcePage):
             )
         except ApplicationError as error:
             return self.failed(request, form, error, "exception_form")
+        if exception.pk is None:
+            return self.done(request, " ".join(exception.warnings))
         return self.done(request, "Exception added.")
 
 
@@ -304,7 +306,7 @@ class PreviewView(_ResourcePage):
     def get(self, request, facility_slug: str, resource_id: int):
         self.setup_resource(request, resource_id)
         try:
-            start = _monday(dt.date.fromisoformat(request.GET.get("start", "")))
+            start = _monday(dt.date.fromisoformat(request.GET.get("from", "")))
         except ValueError:
             start = _monday(timezone.localdate())
         end = start + dt.timedelta(weeks=PREVIEW_WEEKS) - dt.timedelta(days=1)

@@ -1,5 +1,6 @@
-"""REST API of bookings, token bookings, walk-ins and notifications. Each action validates the
-shape of its input and calls one service; the services decide the rules."""
+"""REST API of bookings (a token taken from a shared slot is a booking too, with its ``token``),
+walk-ins and notifications. Each action validates the shape of its input and calls one service;
+the services decide the rules."""
 
 import datetime as dt
 
@@ -13,9 +14,9 @@ from rest_framework.response import Response
 
 from booking import selectors, services
 from booking.lifecycle import desk_moves
-from booking.models import Booking, Kind, Notification, Priority, Status, TokenBooking
+from booking.models import Booking, Kind, Notification, Priority, Status
 from scheduling import selectors as kernel
-from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
+from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, LocalDateRangeQuery, StrictInputSerializer
 from scheduling.errors import NotFound
 from scheduling.permissions import Action
 
@@ -69,6 +70,10 @@ class RescheduleSerializer(StrictInputSerializer):
     resources = ResourceItemSerializer(many=True, allow_empty=False, max_length=10, required=False)
 
 
+class CancelSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the booking is cancelled; kept on the booking.")
+
+
 class WalkInSerializer(StrictInputSerializer):
     patient = FacilityObjectField(lister=kernel.patient_list)
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list)
@@ -92,10 +97,10 @@ class BookingResourceOutput(serializers.Serializer):
 
 
 class TokenOutput(serializers.Serializer):
-    slot = serializers.IntegerField(source="slot_id")
+    slot = serializers.IntegerField(source="slot_id", help_text="The token slot (filter bookings by `token_slot`).")
     resource = serializers.IntegerField(source="slot.resource_id")
-    slot_start = serializers.DateTimeField(source="slot.start")
-    slot_end = serializers.DateTimeField(source="slot.end")
+    start = serializers.DateTimeField(source="slot.start", help_text="The slot's start.")
+    end = serializers.DateTimeField(source="slot.end", help_text="The slot's end.")
     capacity = serializers.IntegerField(source="slot.capacity")
     allocated = serializers.IntegerField(source="slot.allocated")
     holds_time = serializers.BooleanField()
@@ -119,6 +124,10 @@ class BookingOutputSerializer(serializers.ModelSerializer):
     resources = BookingResourceOutput(many=True)
     token = serializers.SerializerMethodField()
     booked_by = serializers.CharField(source="booked_by.username")
+    rescheduled_from = serializers.IntegerField(
+        source="replaces_id", allow_null=True, help_text="The booking this one replaced when it was rescheduled."
+    )
+    rescheduled_to = serializers.SerializerMethodField(help_text="The booking that replaced this one.")
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
@@ -138,7 +147,9 @@ class BookingOutputSerializer(serializers.ModelSerializer):
             "token",
             "booked_by",
             "note",
-            "replaces",
+            "cancel_reason",
+            "rescheduled_from",
+            "rescheduled_to",
             "status_changed_at",
             "checked_in_at",
             "actual_start",
@@ -152,19 +163,11 @@ class BookingOutputSerializer(serializers.ModelSerializer):
         token = booking.token_booking
         return TokenOutput(token).data if token else None
 
+    def get_rescheduled_to(self, booking) -> int | None:
+        return getattr(booking, "rescheduled_to_id", None)
+
     def get_allowed_transitions(self, booking) -> list[str]:
         return sorted(s.value for s in desk_moves(booking.status))
-
-
-class TokenBookingOutputSerializer(serializers.ModelSerializer):
-    slot = TokenOutput(source="*")
-    booking = serializers.IntegerField(source="booking_id")
-    patient = PatientBrief(source="booking.patient")
-    status = serializers.CharField(source="booking.status")
-
-    class Meta:
-        model = TokenBooking
-        fields = ["id", "booking", "patient", "status", "slot"]
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -177,28 +180,28 @@ class UnreadCountSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-class BookingFilter(django_filters.FilterSet):
-    """Dates are instants (ISO 8601 with offset); a list covers at most 92 days."""
+class BookingPeriodQuery(LocalDateRangeQuery):
+    max_days = MAX_LIST_DAYS
 
-    start = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping from")
-    end = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping until")
+
+class BookingFilter(django_filters.FilterSet):
+    """The days a list covers are ``from``/``to`` (``BookingPeriodQuery``, read by the view)."""
+
     resource = django_filters.NumberFilter(method="by_resource")
     patient = django_filters.NumberFilter(field_name="patient_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    token = django_filters.BooleanFilter(
+        field_name="token", lookup_expr="isnull", exclude=True, label="Holds a token from a shared slot"
+    )
+    token_slot = django_filters.NumberFilter(field_name="token__slot_id", label="Holds a token of this token slot")
 
     class Meta:
         model = Booking
-        fields = ["start", "end", "resource", "patient", "status", "kind"]
+        fields = ["resource", "patient", "status", "kind", "token", "token_slot"]
 
     def by_resource(self, queryset, name, value):
         return queryset & selectors.booking_list(facility=self.request.facility, resource_id=int(value))
-
-    def filter_queryset(self, queryset):
-        start, end = self.form.cleaned_data.get("start"), self.form.cleaned_data.get("end")
-        if start and end and end - start > dt.timedelta(days=MAX_LIST_DAYS):
-            raise serializers.ValidationError({"end": [f"A list covers at most {MAX_LIST_DAYS} days."]})
-        return super().filter_queryset(queryset)
 
 
 def _requests(items) -> tuple[services.ResourceRequest, ...]:
@@ -214,7 +217,12 @@ TRANSITION_ACTIONS = {
 
 
 @extend_schema_view(
-    list=extend_schema(responses=BookingOutputSerializer(many=True)),
+    list=extend_schema(
+        parameters=[BookingPeriodQuery],
+        responses=BookingOutputSerializer(many=True),
+        description="Bookings overlapping the local days `from`..`to`; a token booking has its `token` "
+        "(filter with `token` or `token_slot`).",
+    ),
     retrieve=extend_schema(responses=BookingOutputSerializer),
     create=extend_schema(request=BookingCreateSerializer, responses={201: BookingOutputSerializer}),
 )
@@ -232,7 +240,9 @@ class BookingViewSet(FacilityViewSet):
         return Response(BookingOutputSerializer(fresh).data, status=status)
 
     def list(self, request, facility_slug: str):
-        return self.paginated(selectors.booking_list(facility=request.facility), BookingOutputSerializer)
+        start, end = BookingPeriodQuery.instants(self.query(BookingPeriodQuery), facility=request.facility)
+        bookings = selectors.booking_list(facility=request.facility, start=start, end=end)
+        return self.paginated(bookings, BookingOutputSerializer)
 
     def retrieve(self, request, facility_slug: str, pk: str):
         return Response(BookingOutputSerializer(self.get_object()).data)
@@ -276,16 +286,21 @@ class BookingViewSet(FacilityViewSet):
         )
         return self._out(booking, status=201)
 
-    def _transition(self, request, pk: str) -> Response:
+    def _transition(self, request, pk: str, reason: str = "") -> Response:
         booking = services.booking_transition(
-            facility=request.facility, actor=request.user, booking_id=pk, to_status=TRANSITION_ACTIONS[self.action]
+            facility=request.facility,
+            actor=request.user,
+            booking_id=pk,
+            to_status=TRANSITION_ACTIONS[self.action],
+            reason=reason,
         )
         return self._out(booking)
 
-    @extend_schema(request=None, responses=BookingOutputSerializer)
+    @extend_schema(request=CancelSerializer, responses=BookingOutputSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, facility_slug: str, pk: str):
-        return self._transition(request, pk)
+        self.get_object()  # 404 before 400
+        return self._transition(request, pk, reason=self.validated(CancelSerializer)["reason"])
 
     @extend_schema(request=None, responses=BookingOutputSerializer)
     @action(detail=True, methods=["post"])
@@ -303,53 +318,16 @@ class BookingViewSet(FacilityViewSet):
         return self._transition(request, pk)
 
 
-class TokenBookingFilter(django_filters.FilterSet):
-    resource = django_filters.NumberFilter(field_name="slot__resource_id")
-    start = django_filters.IsoDateTimeFilter(field_name="slot__end", lookup_expr="gt")
-    end = django_filters.IsoDateTimeFilter(field_name="slot__start", lookup_expr="lt")
-
-    class Meta:
-        model = TokenBooking
-        fields = ["resource", "start", "end"]
-
-
-@extend_schema_view(
-    list=extend_schema(responses=TokenBookingOutputSerializer(many=True)),
-    retrieve=extend_schema(responses=TokenBookingOutputSerializer),
-)
-class TokenBookingViewSet(FacilityViewSet):
-    """Tokens taken from shared slots. They are made by booking a resource at a time that its
-    availability offers as tokens (POST bookings/); their life cycle is their booking's."""
-
-    queryset = TokenBooking.objects.none()
-    filterset_class = TokenBookingFilter
-    view_action = Action.BOOKING_VIEW
-    manage_action = Action.BOOKING_MANAGE
-
-    def get_object(self):
-        token = (
-            selectors.token_booking_list(facility=self.request.facility)
-            .filter(pk=_int_or_none(self.kwargs["pk"]))
-            .first()
-        )
-        if token is None:
-            raise NotFound("Token booking")
-        return token
-
-    def list(self, request, facility_slug: str):
-        return self.paginated(selectors.token_booking_list(facility=request.facility), TokenBookingOutputSerializer)
-
-    def retrieve(self, request, facility_slug: str, pk: str):
-        return Response(TokenBookingOutputSerializer(self.get_object()).data)
-
-
 class WalkInViewSet(FacilityViewSet):
-    """A patient who has just arrived, booked into the current or next slot with room today."""
+    """A patient who has just arrived, booked into the current or next slot with room today. The
+    walk-in is a booking: its history and comments are the booking's (bookings/{id}/)."""
 
     queryset = Booking.objects.none()
     view_action = Action.BOOKING_VIEW
     manage_action = Action.BOOKING_MANAGE
     filter_backends = []
+    history = None
+    comments = None
 
     @extend_schema(request=WalkInSerializer, responses={201: BookingOutputSerializer})
     def create(self, request, facility_slug: str):
@@ -375,6 +353,8 @@ class NotificationViewSet(FacilityViewSet):
     view_action = Action.BOOKING_VIEW
     manage_action = Action.BOOKING_VIEW  # marking your own notices read needs no more than reading
     filter_backends = []
+    history = None  # derived state (booking/models.py): no history, and a notice takes no comments
+    comments = None
 
     def get_object(self):
         notice = (

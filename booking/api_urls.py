@@ -4,7 +4,6 @@ from booking import api
 
 router = SimpleRouter()
 router.register("bookings", api.BookingViewSet, basename="booking")
-router.register("token-bookings", api.TokenBookingViewSet, basename="token-booking")
 router.register("walk-ins", api.WalkInViewSet, basename="walk-in")
 router.register("notifications", api.NotificationViewSet, basename="notification")
 

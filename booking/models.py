@@ -69,6 +69,9 @@ class Booking(models.Model):
     end = models.DateTimeField()
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(max_length=2000, blank=True, default="")
+    cancel_reason = models.CharField(
+        max_length=500, blank=True, default="", help_text="Why it was cancelled: required of staff who cancel."
+    )
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -22,7 +22,8 @@ def booking_list(
     statuses: list[str] | None = None,
 ) -> QuerySet[Booking]:
     """Bookings of the facility overlapping [start, end), optionally of one resource (held
-    exclusively or through a token), one patient, or some statuses."""
+    exclusively or through a token), one patient, or some statuses; each with
+    ``rescheduled_to_id``, the booking that replaced it (or None)."""
     bookings = Booking.objects.filter(facility=facility)
     if start is not None:
         bookings = bookings.filter(end__gt=start)
@@ -37,8 +38,11 @@ def booking_list(
         bookings = bookings.filter(patient_id=patient_id)
     if statuses:
         bookings = bookings.filter(status__in=statuses)
-    return bookings.select_related("patient", "appointment_type", "booked_by", "token__slot").prefetch_related(
-        Prefetch("resources", queryset=BookingResource.objects.select_related("resource"))
+    replacement = Booking.objects.filter(replaces=OuterRef("pk")).values("pk")[:1]
+    return (
+        bookings.select_related("patient", "appointment_type", "booked_by", "token__slot")
+        .prefetch_related(Prefetch("resources", queryset=BookingResource.objects.select_related("resource")))
+        .annotate(rescheduled_to_id=Subquery(replacement))
     )
 
 
@@ -112,17 +116,6 @@ def patient_for_booking(*, facility, patient_id, start, end, now: dt.datetime):
         raise NotFound("Patient") from None
 
 
-def token_booking_list(*, facility, resource_id: int | None = None, start=None, end=None) -> QuerySet[TokenBooking]:
-    tokens = TokenBooking.objects.filter(facility=facility).select_related("slot", "booking", "booking__patient")
-    if resource_id is not None:
-        tokens = tokens.filter(slot__resource_id=resource_id)
-    if start is not None:
-        tokens = tokens.filter(slot__end__gt=start)
-    if end is not None:
-        tokens = tokens.filter(slot__start__lt=end)
-    return tokens.order_by("slot__start", "id")
-
-
 def notification_list(*, facility, recipient, unread_only: bool = False) -> QuerySet[Notification]:
     notices = Notification.objects.filter(facility=facility, recipient=recipient).select_related("booking")
     if unread_only:
@@ -142,6 +135,18 @@ class ActiveBookings:
         return [
             as_interval(row) for row in held_time(facility=facility, resource_ids=resource_ids, start=start, end=end)
         ]
+
+    def any_booking(self, *, facility, resource_id: int, start, end) -> bool:
+        return resource_ever_booked(facility=facility, resource_id=resource_id, start=start, end=end)
+
+
+def resource_ever_booked(*, facility, resource_id: int, start: dt.datetime, end: dt.datetime | None) -> bool:
+    """Whether any booking, in any status, has held or holds the resource over [start, end)
+    (``end`` None: open-ended)."""
+    rows = BookingResource.objects.filter(facility=facility, resource_id=resource_id, end__gt=start)
+    if end is not None:
+        rows = rows.filter(start__lt=end)
+    return rows.exists()
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,7 +387,11 @@ class BookingTransitionView(BookingPage):
         to_status, _, done = DESK_TRANSITIONS[move]
         try:
             services.booking_transition(
-                facility=request.facility, actor=request.user, booking_id=booking_id, to_status=to_status
+                facility=request.facility,
+                actor=request.user,
+                booking_id=booking_id,
+                to_status=to_status,
+                reason=request.POST.get("reason", "")[:500],
             )
         except ApplicationError as error:
             if error.code == "not_found":
@@ -445,6 +449,7 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         {
             "label": label,
             "danger": move in ("cancel", "deny"),
+            "asks_reason": target == Status.CANCELLED,
             "url": reverse(
                 f"booking:{move.replace('-', '_')}",
                 kwargs={"facility_slug": facility.slug, "booking_id": booking.pk},
@@ -486,8 +491,8 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
 
 
 def _status_history(booking) -> list[dict]:
-    """The booking's statuses from its audit history, oldest first: each change, who made it
-    and when."""
+    """The booking's statuses from its audit history, oldest first: each change, who made it,
+    when, and for a cancellation why."""
     entries, previous = [], None
     for record in booking.history.select_related("history_user").order_by("history_date", "history_id"):
         if record.status != previous:
@@ -497,6 +502,7 @@ def _status_history(booking) -> list[dict]:
                     "who": record.history_user.get_username() if record.history_user else "—",
                     "from": Status(previous).label if previous else None,
                     "to": Status(record.status).label,
+                    "reason": record.cancel_reason if record.status == Status.CANCELLED else "",
                 }
             )
             previous = record.status

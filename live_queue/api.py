@@ -8,6 +8,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -169,15 +170,15 @@ class QueueViewSet(FacilityViewSet):
         return selectors.queue_get(facility=self.request.facility, queue_id=self.kwargs["pk"])
 
     @extend_schema(
-        parameters=[OpenApiParameter("day", str, description="YYYY-MM-DD, facility-local; default today")],
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="The facility-local day; default today.")],
         responses=QueueOutputSerializer(many=True),
     )
     def list(self, request, facility_slug: str):
-        day_text = request.query_params.get("day")
+        day_text = request.query_params.get("date")
         try:
             day = dt.date.fromisoformat(day_text) if day_text else _local_today(request.facility)
         except ValueError:
-            raise serializers.ValidationError({"day": ["Use YYYY-MM-DD."]}) from None
+            raise serializers.ValidationError({"date": ["Use YYYY-MM-DD."]}) from None
         return self.paginated(selectors.queue_list(facility=request.facility, day=day), QueueOutputSerializer)
 
     @extend_schema(responses=QueueOutputSerializer)
@@ -224,12 +225,15 @@ class QueueViewSet(FacilityViewSet):
 
 
 class CheckInViewSet(FacilityViewSet):
-    """Checks a patient in: creates the encounter and a queue entry with a token number."""
+    """Checks a patient in: creates the encounter and a queue entry with a token number. A
+    check-in is not an object of its own: its entry (queue-entries/) has the history and comments."""
 
     queryset = QueueEntry.objects.none()
     view_action = Action.QUEUE_VIEW
     manage_action = Action.QUEUE_OPERATE
     filter_backends = []
+    history = None
+    comments = None
 
     @extend_schema(
         request=CheckInSerializer,

@@ -16,7 +16,7 @@ from scheduling.api_kernel import (
 )
 from scheduling.errors import ApplicationError
 from scheduling.filters import AppointmentTypeFilter, DepartmentFilter, MembershipFilter, PatientFilter, ResourceFilter
-from scheduling.history import history_entries
+from scheduling.history import history_entries, history_records
 from scheduling.models import (
     AppointmentType,
     Department,
@@ -28,6 +28,7 @@ from scheduling.models import (
     SchedulableResource,
     validate_time_zone,
 )
+from scheduling.pagination import StandardPagination
 from scheduling.permissions import Action, role_allows
 
 
@@ -356,7 +357,12 @@ class FacilityDetailApi(APIView):
 class FacilityHistoryApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    pagination_class = StandardPagination
+
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     def get(self, request, facility_slug: str):
         membership = _facility_membership(request, facility_slug, Action.FACILITY_MANAGE)
-        return Response(HistoryEntrySerializer(history_entries(instance=membership.facility), many=True).data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(history_records(instance=membership.facility), request, view=self)
+        entries = history_entries(instance=membership.facility, records=page)
+        return paginator.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)

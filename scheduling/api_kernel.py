@@ -2,7 +2,9 @@
 serializers, facility-scoped id fields, pagination, and the history and comments endpoints that
 every facility object has."""
 
+import datetime as dt
 from collections.abc import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -14,7 +16,7 @@ from rest_framework.response import Response
 
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
-from scheduling.history import history_entries
+from scheduling.history import history_entries, history_records
 from scheduling.permissions import Action, role_allows
 
 
@@ -61,6 +63,44 @@ class FacilityObjectField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.lister(facility=self.context["facility"])
+
+
+class LocalDateRangeQuery(serializers.Serializer):
+    """``from`` and ``to``: the range of days a list is asked for, as calendar dates in the
+    facility's zone, both included (README, "The API": the one rule for periods). Either may be
+    left out; together they cover at most ``max_days`` days."""
+
+    max_days = 92
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First local date (included).")
+        fields["to"] = serializers.DateField(
+            required=False, help_text=f"Last local date (included); at most {self.max_days} days from `from`."
+        )
+        return fields
+
+    def validate(self, attrs):
+        first, last = attrs.get("from"), attrs.get("to")
+        latest_year = dt.date.today().year + 5
+        for name in ("from", "to"):
+            if name in attrs and not 2000 <= attrs[name].year <= latest_year:
+                raise serializers.ValidationError({name: [f"Give a date from 2000 to {latest_year}."]})
+        if first and last:
+            if last < first:
+                raise serializers.ValidationError({"to": ["Must not be before from."]})
+            if (last - first).days + 1 > self.max_days:
+                raise serializers.ValidationError({"to": [f"A range covers at most {self.max_days} days."]})
+        return attrs
+
+    @staticmethod
+    def instants(attrs: dict, *, facility) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[start of ``from``, start of the day after ``to``) in the facility's zone."""
+        zone = ZoneInfo(facility.time_zone)
+        first, last = attrs.get("from"), attrs.get("to")
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
+        return start, end
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -118,25 +158,39 @@ class FacilityViewSet(viewsets.GenericViewSet):
             serializer_class(page, many=True, context=self.get_serializer_context()).data
         )
 
+    def query(self, serializer_class) -> dict:
+        """The request's query parameters, validated by ``serializer_class`` (400 naming them)."""
+        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def validated(self, serializer_class, *, partial: bool = False) -> dict:
         serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def paginated_history(self, instance) -> Response:
+        """One page of ``instance``'s history, newest first."""
+        records = history_records(instance=instance)
+        page = self.paginate_queryset(records)
+        entries = history_entries(instance=instance, records=page)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
+
+    # A viewset without an object that keeps history or takes comments (a check-in, a walk-in)
+    # sets ``history = None`` / ``comments = None``, so neither is routed nor in the schema.
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, facility_slug: str, pk: str) -> Response:
-        entries = history_entries(instance=self.get_object())
-        return Response(HistoryEntrySerializer(entries, many=True).data)
+        return self.paginated_history(self.get_object())
 
     @extend_schema(methods=["GET"], responses=CommentOutputSerializer(many=True), filters=False)
     @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentOutputSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, facility_slug: str, pk: str) -> Response:
         target = self.get_object()
         if request.method == "GET":
             comments = selectors.comment_list(facility=request.facility, target=target)
-            return Response(CommentOutputSerializer(comments, many=True).data)
+            return self.paginated(comments, CommentOutputSerializer)
         fields = self.validated(CommentInputSerializer)
         comment = services.comment_add(
             facility=request.facility, actor=request.user, target=target, text=fields["text"]

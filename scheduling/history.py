@@ -61,12 +61,31 @@ def _request_stamp() -> dict:
     return {"history_request_id": getattr(request, "request_id", "")[:64]} if request is not None else {}
 
 
-def history_entries(*, instance) -> list[dict]:
-    """The history of one object, newest first, each entry with the fields it changed."""
-    records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id"))
+def history_records(*, instance):
+    """The history rows of one object, newest first."""
+    return instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def history_entries(*, instance, records=None) -> list[dict]:
+    """The history of one object, newest first, each entry with the fields it changed.
+    ``records``: one page of ``history_records`` (default: all of them); the entry at the foot
+    of a page is compared with the row just after the page."""
+    whole = records is None
+    records = list(history_records(instance=instance) if whole else records)
+    following = None
+    if records and not whole:
+        last = records[-1]
+        following = (
+            history_records(instance=instance)
+            .filter(
+                models.Q(history_date__lt=last.history_date)
+                | models.Q(history_date=last.history_date, history_id__lt=last.history_id)
+            )
+            .first()
+        )
     entries = []
     for index, record in enumerate(records):
-        previous = records[index + 1] if index + 1 < len(records) else None
+        previous = records[index + 1] if index + 1 < len(records) else following
         if previous is None:
             changes = []
         else:

@@ -14,7 +14,7 @@ from availability.models import (
     WindowType,
 )
 from scheduling import selectors as kernel
-from scheduling.api_kernel import FacilityObjectField, StrictInputSerializer
+from scheduling.api_kernel import FacilityObjectField, LocalDateRangeQuery, StrictInputSerializer
 from scheduling.choices import ResourceKind
 
 MAX_RANGE_DAYS = 62
@@ -44,6 +44,10 @@ class AvailabilityOutputSerializer(serializers.ModelSerializer):
 
 
 class ScheduleOutputSerializer(serializers.ModelSerializer):
+    start = serializers.DateTimeField(source="valid_from", help_text="In force from this instant.")
+    end = serializers.DateTimeField(
+        source="valid_till", allow_null=True, help_text="In force until this instant (excluded); null: open-ended."
+    )
     availabilities = AvailabilityOutputSerializer(many=True, read_only=True)
     in_force = serializers.SerializerMethodField()
 
@@ -53,8 +57,8 @@ class ScheduleOutputSerializer(serializers.ModelSerializer):
             "id",
             "resource",
             "name",
-            "valid_from",
-            "valid_till",
+            "start",
+            "end",
             "in_force",
             "booking_horizon_days",
             "booking_notice_minutes",
@@ -112,8 +116,10 @@ class WindowChangeSerializer(WindowInputSerializer):
 class ScheduleCreateSerializer(StrictInputSerializer):
     resource = FacilityObjectField(lister=kernel.resource_list)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    valid_from = serializers.DateTimeField()
-    valid_till = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    start = serializers.DateTimeField(help_text="In force from this instant.")
+    end = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="In force until (excluded); null: open-ended."
+    )
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
     booking_notice_minutes = serializers.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
@@ -122,9 +128,11 @@ class ScheduleCreateSerializer(StrictInputSerializer):
 
 
 class ScheduleReplaceSerializer(StrictInputSerializer):
+    """PUT gives the whole configuration (``availabilities`` required); PATCH only what changes."""
+
     effective_from = serializers.DateTimeField(required=False, help_text="Default now.")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    valid_till = serializers.DateTimeField(required=False, allow_null=True)
+    end = serializers.DateTimeField(required=False, allow_null=True, help_text="In force until; null: open-ended.")
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
     booking_notice_minutes = serializers.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
@@ -133,7 +141,7 @@ class ScheduleReplaceSerializer(StrictInputSerializer):
 
 
 class ScheduleCloseSerializer(StrictInputSerializer):
-    valid_till = serializers.DateTimeField()
+    end = serializers.DateTimeField(required=False, help_text="When the schedule ends; default (or no body): now.")
 
 
 class WindowResultSerializer(serializers.Serializer):
@@ -158,6 +166,21 @@ class ExceptionOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class ExceptionCreatedSerializer(ExceptionOutputSerializer):
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(ExceptionOutputSerializer.Meta):
+        fields = [*ExceptionOutputSerializer.Meta.fields, "warnings"]
+
+    def get_warnings(self, exception) -> list[str]:
+        return list(getattr(exception, "warnings", []))
+
+
+class ExceptionNotAddedSerializer(serializers.Serializer):
+    exception = ExceptionOutputSerializer(allow_null=True, help_text="Always null: nothing was added.")
+    warnings = serializers.ListField(child=serializers.CharField(), help_text="Why nothing was added.")
+
+
 class ExceptionInputSerializer(StrictInputSerializer):
     resource = FacilityObjectField(lister=kernel.resource_list)
     is_available = serializers.BooleanField(
@@ -171,10 +194,11 @@ class ExceptionInputSerializer(StrictInputSerializer):
     tokens_per_slot = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
 
 
-class ExceptionQuerySerializer(serializers.Serializer):
+class ExceptionQuerySerializer(LocalDateRangeQuery):
+    """Exceptions overlapping the local days ``from``..``to``."""
+
+    max_days = 366
     resource = serializers.IntegerField(required=False)
-    start = serializers.DateTimeField(required=False, help_text="Exceptions ending after this instant.")
-    end = serializers.DateTimeField(required=False, help_text="Exceptions starting before this instant.")
     is_available = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 

@@ -23,7 +23,9 @@ from availability.api.serializers import (
     DayStatsSerializer,
     DelegationInputSerializer,
     DelegationOutputSerializer,
+    ExceptionCreatedSerializer,
     ExceptionInputSerializer,
+    ExceptionNotAddedSerializer,
     ExceptionOutputSerializer,
     ExceptionQuerySerializer,
     ScheduleCloseSerializer,
@@ -60,11 +62,6 @@ class AvailabilityViewSet(FacilityViewSet):
     # The role gate; the service then checks the resource (own, delegated, or any).
     manage_action = Action.AVAILABILITY_MANAGE_DELEGATED
 
-    def query(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     def schedule_response(self, schedule, status: int = 200) -> Response:
         return Response(ScheduleOutputSerializer(schedule).data, status=status)
 
@@ -80,11 +77,29 @@ class AvailabilityViewSet(FacilityViewSet):
         "(a schedule not yet in force is edited in place). 409 would_strand_bookings if future bookings would "
         "fall outside availability.",
     ),
+    partial_update=extend_schema(
+        request=ScheduleReplaceSerializer,
+        responses=ScheduleOutputSerializer,
+        description="As PUT, changing only the fields given (the windows are kept unless `availabilities` is given).",
+    ),
+    destroy=extend_schema(
+        responses={204: None},
+        description="Deletes a schedule that never took a booking, with its windows (history keeps them). "
+        "409 schedule_has_bookings if any booking of the resource, in any status, falls in its validity: "
+        "close it instead.",
+    ),
 )
 class ScheduleViewSet(AvailabilityViewSet):
     queryset = Schedule.objects.none()
-    http_method_names = ["get", "post", "put", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filter_backends = []
+    # The services name a schedule's period as the model does; the API calls it start and end.
+    service_field_names = {"valid_from": "start", "valid_till": "end"}
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ApplicationError) and exc.fields:
+            exc.fields = {self.service_field_names.get(name, name): errors for name, errors in exc.fields.items()}
+        return super().handle_exception(exc)
 
     def get_object(self):
         return selectors.schedule_get(facility=self.request.facility, schedule_id=self.kwargs["pk"])
@@ -105,8 +120,8 @@ class ScheduleViewSet(AvailabilityViewSet):
             facility=request.facility,
             actor=request.user,
             resource_id=fields["resource"].pk,
-            valid_from=fields["valid_from"],
-            valid_till=fields["valid_till"],
+            valid_from=fields["start"],
+            valid_till=fields["end"],
             name=fields["name"],
             booking_horizon_days=fields.get("booking_horizon_days"),
             booking_notice_minutes=fields.get("booking_notice_minutes"),
@@ -116,20 +131,29 @@ class ScheduleViewSet(AvailabilityViewSet):
 
     def update(self, request, facility_slug: str, pk: str):
         self.get_object()
-        fields = self.validated(ScheduleReplaceSerializer)
+        fields = self.validated(ScheduleReplaceSerializer, partial=request.method == "PATCH")
         keep = services.KEEP
+        windows = fields.get("availabilities")
         schedule = services.schedule_replace(
             facility=request.facility,
             actor=request.user,
             schedule_id=pk,
-            availabilities=[window_input(window) for window in fields["availabilities"]],
+            availabilities=keep if windows is None else [window_input(window) for window in windows],
             effective_from=fields.get("effective_from"),
             name=fields.get("name"),
-            valid_till=fields.get("valid_till", keep),
+            valid_till=fields.get("end", keep),
             booking_horizon_days=fields.get("booking_horizon_days", keep),
             booking_notice_minutes=fields.get("booking_notice_minutes", keep),
         )
         return self.schedule_response(schedule)
+
+    def partial_update(self, request, facility_slug: str, pk: str):
+        return self.update(request, facility_slug, pk)
+
+    def destroy(self, request, facility_slug: str, pk: str):
+        self.get_object()
+        services.schedule_delete(facility=request.facility, actor=request.user, schedule_id=pk)
+        return Response(status=204)
 
     @extend_schema(request=ScheduleCloseSerializer, responses=ScheduleOutputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -137,7 +161,7 @@ class ScheduleViewSet(AvailabilityViewSet):
         self.get_object()
         fields = self.validated(ScheduleCloseSerializer)
         schedule = services.schedule_close(
-            facility=request.facility, actor=request.user, schedule_id=pk, valid_till=fields["valid_till"]
+            facility=request.facility, actor=request.user, schedule_id=pk, valid_till=fields.get("end")
         )
         return self.schedule_response(schedule)
 
@@ -228,8 +252,10 @@ class ScheduleAvailabilityViewSet(AvailabilityViewSet):
     retrieve=extend_schema(responses=ExceptionOutputSerializer),
     create=extend_schema(
         request=ExceptionInputSerializer,
-        responses={201: ExceptionOutputSerializer},
-        description="409 would_strand_bookings if a removing exception covers future active bookings.",
+        responses={201: ExceptionCreatedSerializer, 200: ExceptionNotAddedSerializer},
+        description="409 would_strand_bookings if a removing exception covers future active bookings. Extra time "
+        "(`is_available`) wholly inside hours the weekly pattern already makes available adds nothing: 200 with "
+        "`warnings` saying so.",
     ),
     destroy=extend_schema(responses={204: None}),
 )
@@ -243,11 +269,12 @@ class ExceptionViewSet(AvailabilityViewSet):
 
     def list(self, request, facility_slug: str):
         params = self.query(ExceptionQuerySerializer)
+        start, end = ExceptionQuerySerializer.instants(params, facility=request.facility)
         exceptions = selectors.exception_list(
             facility=request.facility,
             resource_id=params.get("resource"),
-            start=params.get("start"),
-            end=params.get("end"),
+            start=start,
+            end=end,
             is_available=params.get("is_available"),
         )
         return self.paginated(exceptions, ExceptionOutputSerializer)
@@ -259,7 +286,9 @@ class ExceptionViewSet(AvailabilityViewSet):
         fields = self.validated(ExceptionInputSerializer)
         fields["resource_id"] = fields.pop("resource").pk
         exception = services.exception_create(facility=request.facility, actor=request.user, **fields)
-        return Response(ExceptionOutputSerializer(exception).data, status=201)
+        if exception.pk is None:
+            return Response({"exception": None, "warnings": exception.warnings}, status=200)
+        return Response(ExceptionCreatedSerializer(exception).data, status=201)
 
     def destroy(self, request, facility_slug: str, pk: str):
         self.get_object()

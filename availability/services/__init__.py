@@ -31,6 +31,7 @@ from availability.services.schedules import (
     availability_update,
     schedule_close,
     schedule_create,
+    schedule_delete,
     schedule_replace,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "register_booking_source",
     "schedule_close",
     "schedule_create",
+    "schedule_delete",
     "schedule_replace",
     "slot_duration_remove",
     "slot_duration_set",

@@ -93,7 +93,7 @@ def _check_validity(valid_from, valid_till) -> None:
     if valid_from is None:
         _invalid("valid_from", "Required.")
     if valid_till is not None and valid_till < valid_from:
-        _invalid("valid_till", "valid_till cannot be before valid_from.")
+        _invalid("valid_till", "A schedule cannot end before it starts.")
 
 
 def _invalid(field_name: str, message: str):

@@ -37,8 +37,13 @@ def exception_create(
     tokens_per_slot: int | None = None,
 ) -> AvailabilityException:
     """Removes [start, end) from the resource's availability, or with ``is_available`` adds it
-    outside the weekly pattern (refused where it overlaps weekly windows or other extra time).
-    A removal that covers future active bookings is refused (409, counting them)."""
+    outside the weekly pattern. A removal that covers future active bookings is refused (409,
+    counting them).
+
+    Extra time wholly inside hours the weekly pattern already makes available changes nothing:
+    nothing is saved and the returned exception is unsaved (``pk`` None). Extra time that
+    overlaps them only in part, or overlaps other extra time, is refused (400 on ``start``).
+    Every returned exception carries ``warnings``, a list of sentences for the client."""
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         reason = (reason or "").strip()
@@ -48,8 +53,13 @@ def exception_create(
             _invalid("end", "The end must be after the start.")
         if end <= timezone.now():
             _invalid("end", "Past availability is kept as it was: the exception must end in the future.")
+        warnings = []
         if is_available:
-            _check_extra_time(facility, resource, start, end, type, slot_size_minutes, tokens_per_slot)
+            if _check_extra_time(facility, resource, start, end, type, slot_size_minutes, tokens_per_slot):
+                warnings.append(
+                    f"{resource.name} is already available at all of this time by its weekly pattern: "
+                    "nothing was added."
+                )
         else:
             type, slot_size_minutes, tokens_per_slot = WindowType.OPEN, None, None
         exception = AvailabilityException(
@@ -63,6 +73,9 @@ def exception_create(
             slot_size_minutes=slot_size_minutes,
             tokens_per_slot=tokens_per_slot,
         )
+        exception.warnings = warnings
+        if warnings:
+            return exception
         _save(exception, actor)
         _refuse_stranding(facility, resource)
     return exception
@@ -84,7 +97,8 @@ def exception_remove(*, facility, actor, exception_id: int) -> None:
         _refuse_stranding(facility, resource)
 
 
-def _check_extra_time(facility, resource, start, end, kind, slot_size_minutes, tokens_per_slot) -> None:
+def _check_extra_time(facility, resource, start, end, kind, slot_size_minutes, tokens_per_slot) -> bool:
+    """Checks extra time; True when the weekly pattern already covers all of it (a no-op)."""
     if kind == WindowType.TOKENS:
         if not slot_size_minutes or not tokens_per_slot:
             raise ApplicationError(
@@ -123,7 +137,15 @@ def _check_extra_time(facility, resource, start, end, kind, slot_size_minutes, t
         start_date=calendar.local_date(start),
         end_date=calendar.local_date(end),
     )
-    clash = next((b for b in blocks if b.exception_id is None and b.start < end and start < b.end), None)
-    if clash is not None:
-        local = clash.start.astimezone(calendar.tz)
-        _invalid("start", f"The weekly pattern already has the resource available at {local:%Y-%m-%d %H:%M}.")
+    weekly = sorted((b.start, b.end) for b in blocks if b.exception_id is None and b.start < end and start < b.end)
+    if not weekly:
+        return False
+    covered_until = start
+    for block_start, block_end in weekly:
+        if block_start > covered_until:
+            break
+        covered_until = max(covered_until, block_end)
+    if covered_until >= end:
+        return True
+    local = weekly[0][0].astimezone(calendar.tz)
+    _invalid("start", f"The weekly pattern already has the resource available at {local:%Y-%m-%d %H:%M}.")

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from availability import selectors
+from availability import booking_source, selectors
 from availability.models import (
     Availability,
     Schedule,
@@ -90,10 +90,13 @@ def schedule_create(
 ) -> Schedule:
     """A new schedule of the resource with its windows. Refused (409 ``schedule_overlap``) if
     another schedule of the resource is in force during any of [valid_from, valid_till): to
-    change a configuration, replace or close the schedule in force."""
+    change a configuration, replace or close the schedule in force. A schedule wholly in the
+    past is refused (400 on ``valid_till``), as a past exception is: the past is kept as it was."""
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         _check_validity(valid_from, valid_till)
+        if valid_till is not None and valid_till <= timezone.now():
+            _invalid("valid_till", "Past availability is kept as it was: the schedule must end in the future.")
         windows = _validated_windows(facility, availabilities, prefix="availabilities")
         schedule = Schedule(
             facility=facility,
@@ -116,7 +119,7 @@ def schedule_replace(
     facility,
     actor,
     schedule_id: int,
-    availabilities: list[WindowInput],
+    availabilities: Any = KEEP,
     effective_from: dt.datetime | None = None,
     name: str | None = None,
     valid_till: Any = KEEP,
@@ -124,10 +127,11 @@ def schedule_replace(
     booking_notice_minutes: Any = KEEP,
 ) -> Schedule:
     """A new version of the schedule from ``effective_from`` (default now) with these windows
-    and settings (a setting left at ``KEEP`` is kept). Returns the version in force from then."""
+    and settings (a setting or the windows left at ``KEEP`` are kept, so a partial update is the
+    same call). Returns the version in force from then."""
 
-    def replace(_current: list[WindowInput]) -> list[WindowInput]:
-        return list(availabilities)
+    def replace(current: list[WindowInput]) -> list[WindowInput]:
+        return current if availabilities is KEEP else list(availabilities)
 
     settings_changes = {
         key: value
@@ -151,14 +155,15 @@ def schedule_replace(
     return schedule
 
 
-def schedule_close(*, facility, actor, schedule_id: int, valid_till: dt.datetime) -> Schedule:
-    """Ends the schedule at ``valid_till`` (not in the past, not before it starts, not later
-    than it already ends). Refused if future bookings would be left outside availability."""
+def schedule_close(*, facility, actor, schedule_id: int, valid_till: dt.datetime | None = None) -> Schedule:
+    """Ends the schedule at ``valid_till`` (default now; not in the past, not before it starts,
+    not later than it already ends). Refused if future bookings would be left outside availability."""
     with transaction.atomic():
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
         resource = _lock_resource(facility, actor, schedule.resource_id)
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id, for_update=True)
         now = timezone.now()
+        valid_till = valid_till or now
         if valid_till < schedule.valid_from:
             _invalid("valid_till", "A schedule cannot end before it starts.")
         if schedule.valid_from < now and valid_till < now:
@@ -171,6 +176,35 @@ def schedule_close(*, facility, actor, schedule_id: int, valid_till: dt.datetime
         _save_schedule(schedule, actor)
         _refuse_stranding(facility, resource)
     return selectors.schedule_get(facility=facility, schedule_id=schedule.pk)
+
+
+def schedule_delete(*, facility, actor, schedule_id: int) -> None:
+    """Deletes a schedule that never took a booking, with its windows (history keeps them and
+    who deleted them), as CARE allows. 409 ``schedule_has_bookings`` if any booking of the
+    resource, in any status, falls in the schedule's validity: it is the record of what made
+    them bookable. A later version that named it as ``previous`` names its predecessor instead.
+    Locks the resource row, then the schedule row, so no booking can slip in meanwhile."""
+    with transaction.atomic():
+        schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
+        resource = _lock_resource(facility, actor, schedule.resource_id)
+        schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id, for_update=True)
+        if booking_source.any_booking(
+            facility=facility, resource_id=resource.pk, start=schedule.valid_from, end=schedule.valid_till
+        ):
+            raise ApplicationError(
+                "schedule_has_bookings",
+                "This schedule has taken bookings, so it is kept: close it instead.",
+                status_code=409,
+            )
+        for successor in Schedule.objects.filter(facility=facility, previous=schedule):
+            successor.previous_id = schedule.previous_id
+            _save_schedule(successor, actor)
+        for window in schedule.availabilities.all():
+            window._history_user = actor
+            window.delete()
+        schedule._history_user = actor
+        schedule.delete()
+        _refuse_stranding(facility, resource)
 
 
 # --- weekly windows -----------------------------------------------------------------------

@@ -27,9 +27,14 @@ def booking_transition(
     now: dt.datetime | None = None,
     from_queue: bool = False,
     locked_booking: Booking | None = None,
+    reason: str = "",
 ) -> Booking:
     """Moves a booking along the life cycle (``booking.lifecycle.TRANSITIONS``), stamping time
     and actor; leaving a time-holding status frees the resources and the token.
+
+    Cancelling needs a ``reason`` (400 ``invalid`` naming ``reason``, before anything else is
+    checked), kept as the booking's ``cancel_reason`` and in its history; the queue's cancel
+    (the patient left without being seen) says so itself.
 
     Errors, all 409: ``invalid_transition`` for a move the table does not allow; ``too_early``
     for a no-show before the appointment has begun; ``not_today`` for a check-in on another
@@ -43,6 +48,12 @@ def booking_transition(
     which the caller ends on any error raised here, so no savepoint is taken (it would cost
     every check-in a SAVEPOINT/RELEASE pair). Joins the caller's transaction if there is one."""
     now = now or timezone.now()
+    reason = " ".join((reason or "").split())
+    if to_status == Status.CANCELLED and not reason:
+        if not from_queue:
+            message = "Say why the booking is cancelled."
+            raise ApplicationError("invalid", message, fields={"reason": [message]})
+        reason = LEFT_WITHOUT_BEING_SEEN
     # Not durable: the day-of-care services move a booking in the same transaction as the
     # encounter and queue entry they write. It takes no Redis lock, only the row lock.
     with transaction.atomic(savepoint=locked_booking is None):
@@ -63,9 +74,14 @@ def booking_transition(
             )
         if booking.status == Status.CHECKED_IN and to_status == Status.SCHEDULED:
             booking.checked_in_at = None  # the check-in was a mistake: it never happened
+        if to_status == Status.CANCELLED and allowed:
+            booking.cancel_reason = reason[: Booking._meta.get_field("cancel_reason").max_length]
         move(booking, to_status, actor=actor, now=now)
         notify_after_commit(booking, event=to_status)
     return booking
+
+
+LEFT_WITHOUT_BEING_SEEN = "Left the queue without being seen."
 
 
 def _queue_only(to_status: str) -> ApplicationError:

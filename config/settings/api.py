@@ -18,7 +18,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Scheduling for hospitals and clinics. Every path below `/api/v1/facilities/{facility_slug}/` "
         "is scoped to one facility: a user who is not a member gets 404. Errors are JSON "
-        '`{"code": ..., "detail": ..., "fields": {...}}`.'
+        '`{"code": ..., "detail": ..., "fields": {...}}`.\n\n'
+        "Times and periods follow one rule. The period an object occupies (a booking, an exception, a slot, "
+        "a schedule's validity) is `start` and `end`: ISO 8601 instants with their offset, `end` excluded "
+        "(null for a schedule that runs on). A request for a range of days gives `from` and `to`: calendar "
+        "dates in the facility's zone, both included; a single day is `date`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -33,7 +33,7 @@ def test_create_list_and_retrieve_a_schedule_with_windows(api_client, facility, 
     follow_up = AppointmentTypeFactory(facility=facility)
     body = {
         "resource": chair1.pk,
-        "valid_from": "2030-01-01T00:00:00Z",
+        "start": "2030-01-01T00:00:00Z",
         "booking_notice_minutes": 60,
         "availabilities": [
             WINDOW,
@@ -51,7 +51,7 @@ def test_create_list_and_retrieve_a_schedule_with_windows(api_client, facility, 
     response = api_client.post(f"{base(facility)}/schedules/", body, format="json")
     assert response.status_code == 201, response.json()
     created = response.json()
-    assert created["valid_till"] is None and created["booking_notice_minutes"] == 60
+    assert created["end"] is None and created["booking_notice_minutes"] == 60
     assert [w["type"] for w in created["availabilities"]] == ["tokens", "open"]
     assert created["availabilities"][1]["appointment_types"] == [follow_up.pk]
     listed = api_client.get(f"{base(facility)}/schedules/", {"resource": chair1.pk}).json()
@@ -62,7 +62,7 @@ def test_create_list_and_retrieve_a_schedule_with_windows(api_client, facility, 
 def test_bad_windows_are_400_naming_the_field_and_write_nothing(api_client, facility, chair1):
     body = {
         "resource": chair1.pk,
-        "valid_from": "2030-01-01T00:00:00Z",
+        "start": "2030-01-01T00:00:00Z",
         "availabilities": [WINDOW, {**WINDOW, "start_time": "11:00", "end_time": "13:00"}],
     }
     response = api_client.post(f"{base(facility)}/schedules/", body, format="json")
@@ -79,7 +79,7 @@ def test_another_facilitys_ids_in_a_body_are_400_and_in_a_url_404(
     foreign_chair = chair(other_facility)
     response = api_client.post(
         f"{base(facility)}/schedules/",
-        {"resource": foreign_chair.pk, "valid_from": "2030-01-01T00:00:00Z"},
+        {"resource": foreign_chair.pk, "start": "2030-01-01T00:00:00Z"},
         format="json",
     )
     assert response.status_code == 400 and "resource" in response.json()["fields"]
@@ -88,7 +88,7 @@ def test_another_facilitys_ids_in_a_body_are_400_and_in_a_url_404(
         api_client.get(f"{base(facility)}/schedules/{foreign.pk}/"),
         api_client.put(f"{base(facility)}/schedules/{foreign.pk}/", {"availabilities": []}, format="json"),
         api_client.post(
-            f"{base(facility)}/schedules/{foreign.pk}/close/", {"valid_till": "2040-01-01T00:00:00Z"}, format="json"
+            f"{base(facility)}/schedules/{foreign.pk}/close/", {"end": "2040-01-01T00:00:00Z"}, format="json"
         ),
         api_client.get(f"{base(facility)}/schedules/{foreign.pk}/availabilities/"),
         api_client.post(f"{base(facility)}/schedules/{foreign.pk}/availabilities/", WINDOW, format="json"),
@@ -109,9 +109,9 @@ def test_update_is_a_new_version_and_close_ends_it(api_client, facility, schedul
     schedule.refresh_from_db()
     assert schedule.valid_till is not None
     till = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
-    closed = api_client.post(f"{base(facility)}/schedules/{new['id']}/close/", {"valid_till": till}, format="json")
-    assert closed.status_code == 200 and closed.json()["valid_till"] is not None
-    history = api_client.get(f"{base(facility)}/schedules/{new['id']}/history/").json()
+    closed = api_client.post(f"{base(facility)}/schedules/{new['id']}/close/", {"end": till}, format="json")
+    assert closed.status_code == 200 and closed.json()["end"] is not None
+    history = api_client.get(f"{base(facility)}/schedules/{new['id']}/history/").json()["results"]
     assert [h["history_type"] for h in history] == ["changed", "created"]
     assert history[0]["history_user"] == "alice-admin"
 

@@ -115,7 +115,7 @@ def test_a_refused_exception_says_why(client, facility, doctor, doctor_page, boo
 
 def test_the_preview_shows_four_weeks_of_bookable_times(client, facility, doctor, doctor_page):
     monday = next_weekday(0)
-    response = client.get(page(facility, "preview", resource_id=doctor.pk), {"start": monday.isoformat()})
+    response = client.get(page(facility, "preview", resource_id=doctor.pk), {"from": monday.isoformat()})
     assert response.status_code == 200
     body = response.content.decode()
     assert body.count("<tr>") == 4 + 1  # header + four weeks

@@ -1,5 +1,7 @@
 """Booking through the API: what is written, what is refused, and why."""
 
+import datetime as dt
+
 import pytest
 
 from booking.models import Booking, BookingResource, Notification, Status
@@ -190,9 +192,11 @@ def test_listing_filters_by_resource_patient_status_and_range(clinic, api_client
     assert len(api_client.get(clinic.url(), {"resource": clinic.chair.pk}).json()["results"]) == 1
     assert len(api_client.get(clinic.url(), {"patient": clinic.patients[1].pk}).json()["results"]) == 1
     assert len(api_client.get(clinic.url(), {"status": "cancelled"}).json()["results"]) == 0
-    window = {"start": clinic.at("10:45").isoformat(), "end": clinic.at("12:00").isoformat()}
-    assert [b["start"][11:16] for b in api_client.get(clinic.url(), window).json()["results"]] == ["11:00"]
-    too_long = {"start": clinic.at("10:00").isoformat(), "end": clinic.at("10:00", days_ahead=200).isoformat()}
+    api_client.post(clinic.url(), clinic.body("12:00", days_ahead=3), format="json")
+    day = clinic.at("12:00", days_ahead=3).date().isoformat()
+    listed = api_client.get(clinic.url(), {"from": day, "to": day}).json()["results"]
+    assert [b["start"] for b in listed] == [clinic.at("12:00", days_ahead=3).astimezone(dt.UTC).isoformat()[:19] + "Z"]
+    too_long = {"from": day, "to": clinic.at("10:00", days_ahead=200).date().isoformat()}
     assert api_client.get(clinic.url(), too_long).status_code == 400
 
 

@@ -21,12 +21,12 @@ def book(client, clinic, *args, **kwargs):
 
 def test_cancelling_frees_the_time_and_cannot_happen_twice(clinic, api_client, user):
     booking = book(api_client, clinic, "10:00", "10:30")
-    cancelled = api_client.post(clinic.url(f"bookings/{booking['id']}/cancel/"))
+    cancelled = api_client.post(clinic.url(f"bookings/{booking['id']}/cancel/"), {"reason": "Unwell"}, format="json")
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
     row = Booking.objects.get(pk=booking["id"])
     assert (row.status_changed_by, row.holds_time) == (user, False)
-    again = api_client.post(clinic.url(f"bookings/{booking['id']}/cancel/"))
+    again = api_client.post(clinic.url(f"bookings/{booking['id']}/cancel/"), {"reason": "Unwell"}, format="json")
     assert again.status_code == 409
     assert again.json()["code"] == "invalid_transition"
     assert again.json()["allowed"] == []
@@ -53,7 +53,12 @@ def test_every_transition_follows_the_table(current, target, clinic, user):
     if (current, target) in QUEUE_ONLY:  # the queue's entry moves with it: only the queue asks
         with pytest.raises(services.appointments.ApplicationError) as error:
             services.booking_transition(
-                facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
+                facility=clinic.facility,
+                actor=user,
+                booking_id=booking.pk,
+                to_status=target,
+                now=during,
+                reason="Unwell",
             )
         assert error.value.code == "checked_in"
         assert Booking.objects.get(pk=booking.pk).status == current
@@ -65,12 +70,18 @@ def test_every_transition_follows_the_table(current, target, clinic, user):
             to_status=target,
             now=during,
             from_queue=(current, target) in QUEUE_ONLY,
+            reason="Unwell",
         )
         assert moved.status == target
     else:
         with pytest.raises(services.appointments.ApplicationError) as error:
             services.booking_transition(
-                facility=clinic.facility, actor=user, booking_id=booking.pk, to_status=target, now=during
+                facility=clinic.facility,
+                actor=user,
+                booking_id=booking.pk,
+                to_status=target,
+                now=during,
+                reason="Unwell",
             )
         assert error.value.code == "invalid_transition"
         assert Booking.objects.get(pk=booking.pk).status == current
@@ -92,7 +103,7 @@ def test_reschedule_moves_in_one_transaction_and_links_the_bookings(clinic, api_
     )
     assert response.status_code == 201, response.content
     new = response.json()
-    assert new["replaces"] == old["id"]
+    assert new["rescheduled_from"] == old["id"]
     assert new["end"] != old["end"]
     assert Booking.objects.get(pk=old["id"]).status == Status.RESCHEDULED
     # The old time is free; the new one is taken.
@@ -123,12 +134,12 @@ def test_tokens_run_out_and_come_back_when_cancelled(clinic, api_client):
     slot = TokenSlot.objects.get()
     assert (slot.capacity, slot.allocated) == (2, 2)
     assert first["token"]["slot"] == slot.pk
-    api_client.post(clinic.url(f"bookings/{first['id']}/cancel/"))
+    api_client.post(clinic.url(f"bookings/{first['id']}/cancel/"), {"reason": "Unwell"}, format="json")
     slot.refresh_from_db()
     assert slot.allocated == 1
     book(api_client, clinic, "09:15", "09:30", resources=[clinic.doctor], patient=clinic.patients[2])
     assert TokenBooking.objects.filter(holds_time=True).count() == 2
-    listed = api_client.get(clinic.url("token-bookings/"), {"resource": clinic.doctor.pk}).json()["results"]
+    listed = api_client.get(clinic.url(), {"resource": clinic.doctor.pk, "token": "true"}).json()["results"]
     assert len(listed) == 3
 
 

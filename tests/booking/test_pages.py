@@ -302,7 +302,7 @@ def test_detail_shows_the_booking_and_its_desk_actions(clinic, desk):
 
 def test_cancel_via_post_frees_the_slot(clinic, desk, scheduler):
     booking = book(clinic)
-    response = desk.post(page_url(clinic, f"{booking.pk}/cancel/"))
+    response = desk.post(page_url(clinic, f"{booking.pk}/cancel/"), {"reason": "Asked by phone"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (booking.status, booking.holds_time, booking.status_changed_by) == (Status.CANCELLED, False, scheduler)
@@ -317,8 +317,8 @@ def test_cancel_via_post_frees_the_slot(clinic, desk, scheduler):
 
 def test_a_transition_the_life_cycle_refuses_shows_the_message(clinic, desk):
     booking = book(clinic)
-    desk.post(page_url(clinic, f"{booking.pk}/cancel/"))
-    response = desk.post(page_url(clinic, f"{booking.pk}/cancel/"))
+    desk.post(page_url(clinic, f"{booking.pk}/cancel/"), {"reason": "Asked by phone"})
+    response = desk.post(page_url(clinic, f"{booking.pk}/cancel/"), {"reason": "Asked again"})
     assert response.status_code == 409
     assert "A booking that is cancelled cannot become cancelled." in response.content.decode()
 

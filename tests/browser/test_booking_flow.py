@@ -89,11 +89,13 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     assert booking.status == Status.RESCHEDULED and not booking.holds_time
     assert (moved.start, moved.end, moved.status) == (clinic.at("11:00"), clinic.at("11:30"), Status.SCHEDULED)
 
-    # Cancel it.
+    # Cancel it, saying why.
+    page.get_by_label("Reason").fill("The patient asked to cancel")
     page.get_by_role("button", name="Cancel booking").click()
     expect(page.get_by_role("status")).to_have_text("Booking cancelled.")
     expect(page.locator("#booking-status")).to_have_text("Cancelled")
     expect(page.locator("#status-history")).to_contain_text("Scheduled → Cancelled")
+    expect(page.locator("#cancel-reason")).to_have_text("The patient asked to cancel")
     expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
     expect(page.locator("#reschedule")).to_have_count(0)
     moved.refresh_from_db()

@@ -35,7 +35,7 @@ def test_a_checked_in_booking_is_not_cancelled_from_the_booking_api(clinic, api_
     booking = book_today(clinic, clinic.patients[0])
     entry = checked_in(api_client, clinic, booking)
 
-    response = api_client.post(clinic.url(f"bookings/{booking.pk}/cancel/"))
+    response = api_client.post(clinic.url(f"bookings/{booking.pk}/cancel/"), {"reason": "Unwell"}, format="json")
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "checked_in"
@@ -52,7 +52,8 @@ def test_left_cancels_the_booking_and_call_next_no_longer_calls_the_patient(clin
     entry = checked_in(api_client, clinic, booking)
     left = api_client.post(clinic.url(f"queue-entries/{entry['id']}/left/"))
     assert left.json()["status"] == "left"
-    assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+    cancelled = Booking.objects.get(pk=booking.pk)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Left the queue without being seen.")
     empty = api_client.post(clinic.url(f"queues/{entry['queue']}/call-next/"))
     assert (empty.status_code, empty.json()["code"]) == (409, "queue_empty")
 
@@ -63,7 +64,7 @@ def test_cancelling_a_checked_in_booking_from_its_page_shows_why_not(clinic, api
     browser = Client()
     browser.force_login(user)
 
-    response = browser.post(f"/f/{clinic.facility.slug}/bookings/{booking.pk}/cancel/")
+    response = browser.post(f"/f/{clinic.facility.slug}/bookings/{booking.pk}/cancel/", {"reason": "Unwell"})
     assert response.status_code == 409
     page = response.content.decode()
     assert "This patient is checked in" in page

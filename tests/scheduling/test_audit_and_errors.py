@@ -23,7 +23,7 @@ def test_api_write_records_history_with_actor_and_request_id(api_client, user, f
     assert all(r.history_user == user for r in records)
     assert records[0].history_request_id == "req-42"
 
-    history = api_client.get(f"{base(facility)}/patients/{patient_id}/history/").json()
+    history = api_client.get(f"{base(facility)}/patients/{patient_id}/history/").json()["results"]
     assert history[0]["history_type"] == "changed"
     assert history[0]["history_user"] == user.username
     assert history[0]["changes"] == [{"field": "phone", "old": "+00 5550 1", "new": "+00 5550 2"}]
@@ -42,7 +42,7 @@ def test_comments_are_kept_with_author_and_audited(api_client, user, facility):
     patient = PatientFactory(facility=facility)
     url = f"{base(facility)}/patients/{patient.pk}/comments/"
     assert api_client.post(url, {"text": "  Prefers morning slots.  "}, format="json").status_code == 201
-    comments = api_client.get(url).json()
+    comments = api_client.get(url).json()["results"]
     assert [(c["author"], c["text"]) for c in comments] == [(user.username, "Prefers morning slots.")]
     blank = api_client.post(url, {"text": "   "}, format="json")
     assert blank.status_code == 400
