@@ -70,8 +70,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from accounts.services import api_token_create
 
+from accounts.services import api_token_create
 from availability import services as availability
 from availability.services import WindowInput
 from bench.workers import ClientProcesses
