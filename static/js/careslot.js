@@ -20,3 +20,10 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     event.preventDefault();
   }
 });
+
+// A filter select that applies itself when changed (its form's button shows only without script).
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[data-submit-on-change]")) {
+    event.target.form.submit();
+  }
+});

@@ -111,5 +111,6 @@ def test_pages_use_no_inline_script_handlers_or_eval(client, user, facility):
         assert response.status_code == 200, path
         body = response.content.decode()
         assert "hx-on" not in body, path
+        assert re.search(r"\son[a-z]+=", body) is None, path  # no inline event handlers
         assert re.search(r"<script(?![^>]*\bsrc=)", body) is None, path  # every script is a file
         assert '"allowEval": false' in body, path
