@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
+from conftest import DEAD_REDIS
 from scheduling.models import Role
 from tests.browser.conftest import TEST_PASSWORD
 
@@ -152,3 +153,20 @@ def test_writes_are_throttled_per_user_and_reads_are_not(api_client, user, facil
     assert int(written[3]["Retry-After"]) > 0
     assert read.status_code == 200
     assert others_write.status_code == 201
+
+
+def test_with_redis_down_writes_pass_unthrottled(api_client, facility):
+    dead = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": DEAD_REDIS}}
+    with override_settings(
+        CACHES=dead, REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"write": "1/min"}}
+    ):
+        written = [
+            api_client.post(
+                f"/api/v1/facilities/{facility.slug}/patients/",
+                {"mrn": f"R-{n}", "name": "Fictional Patient", "date_of_birth": "1990-01-02"},
+                format="json",
+            )
+            for n in range(2)
+        ]
+
+    assert [response.status_code for response in written] == [201, 201]
