@@ -106,6 +106,7 @@ def test_pages_use_no_inline_script_handlers_or_eval(client, user, facility):
         f"/f/{facility.slug}/",
         f"/f/{facility.slug}/bookings/new/",
         f"/f/{facility.slug}/queue/",
+        f"/f/{facility.slug}/availability/",
     ):
         response = client.get(path)
         assert response.status_code == 200, path
