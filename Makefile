@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 WEB_BIND ?= 127.0.0.1:8000
 export WEB_BIND
+# The settings default DEBUG to off (production). These commands are for a developer's machine,
+# so they turn it on unless the environment says otherwise; `make run` says so when it starts.
+DEBUG ?= 1
+export DEBUG
 
 .PHONY: run setup install test lint browser bench clean-venv
 
@@ -27,6 +31,8 @@ run: setup
 	@echo
 	@echo "CareSlot is starting at http://$(WEB_BIND)/  (API docs: http://$(WEB_BIND)/api/docs/)"
 	@echo "Sign in with one of the demo logins above. Ctrl-C stops web, worker and beat."
+	@echo "$(if $(filter 1 true yes on,$(DEBUG)),DEBUG is ON (DEBUG=$(DEBUG)): for local use only - never in production.,DEBUG is off (DEBUG=$(DEBUG)).)"
+	@echo "A process that exits (a crashed worker, say) is started again (bin/keep-running); /healthz tells."
 	@echo
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile
 

@@ -3,9 +3,9 @@ that authenticate with a token like an integrator would."""
 
 import kombu.pools
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from availability.selectors import cached
 from config.celery import app as celery_app
 from scheduling.models import Role
@@ -90,8 +90,8 @@ def user(facility, make_member):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = api_token_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

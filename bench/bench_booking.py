@@ -70,8 +70,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from availability import services as availability
 from availability.services import WindowInput
 from bench.workers import ClientProcesses
@@ -134,7 +134,7 @@ class World:
         self._unused = iter(self.resources)
         self._warm_ups = {}
         self.first_day = timezone.now().astimezone(ZONE).date() + dt.timedelta(days=1)
-        self.token = Token.objects.create(user=self.actor).key
+        self.token = api_token_create(user=self.actor)[1]
 
     def client_ids(self) -> dict:
         """What a client needs to book as this world's admin."""

@@ -1,11 +1,12 @@
-"""Reading settings from environment variables, with safe local defaults."""
+"""Reading settings from environment variables, with safe defaults. A boolean or number set to
+the empty string counts as unset (docker-compose passes `${NAME:-}` through that way)."""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str | None = None) -> str:
@@ -17,7 +18,7 @@ def env_str(name: str, default: str | None = None) -> str:
 
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     lowered = raw.strip().lower()
     if lowered in _TRUE:
@@ -37,7 +38,7 @@ def env_float(name: str, default: float) -> float:
 
 def _env_number(name: str, default, parse, what: str):
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
     try:
         return parse(raw)

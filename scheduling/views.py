@@ -1,11 +1,13 @@
 """Pages of the shared kernel: the facility home, patients and resources (with live search),
-registering a patient."""
+registering a patient, changing one's password."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views import View
 
 from scheduling import selectors, services
@@ -15,6 +17,18 @@ from scheduling.permissions import Action
 from scheduling.ui import FacilityPageMixin
 
 PAGE_SIZE = 25
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (signed in only). The session stays signed in; every API token
+    made under the old password stops working (accounts.selectors.password_stamp)."""
+
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Password changed. API tokens made with the old password no longer work.")
+        return response
 
 
 @login_required

@@ -123,7 +123,8 @@ def running_app(transactional_db):
         "PYTHONUNBUFFERED": "1",
         "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    for inherited in ("CELERY_TASK_ALWAYS_EAGER", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    # DJANGO_SETTINGS_MODULE: the app runs on its own settings, as under `make run`, not pytest's.
+    for inherited in ("CELERY_TASK_ALWAYS_EAGER", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "SECRET_KEY"):
         env.pop(inherited, None)
     with tempfile.TemporaryDirectory(prefix="careslot-smoke-") as tmp:
         log = Path(tmp) / "honcho.log"

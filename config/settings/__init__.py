@@ -5,3 +5,4 @@ from config.settings.base import *  # noqa: F401,F403
 from config.settings.booking import *  # noqa: F401,F403
 from config.settings.celery import *  # noqa: F401,F403
 from config.settings.email import *  # noqa: F401,F403
+from config.settings.security import *  # noqa: F401,F403

@@ -1,8 +1,10 @@
 """Django REST framework and the OpenAPI schema."""
 
+from config.settings.security import API_WRITE_RATE
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -11,6 +13,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "scheduling.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Writes per user (POST, PUT, PATCH, DELETE), counted in Redis; reads are not limited.
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttles.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"write": API_WRITE_RATE},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,4 +1,5 @@
-"""Django core settings: apps, database, cache, security, static files."""
+"""Django core settings: apps, database, cache, static files. HTTPS, the Content-Security-Policy,
+login throttling and API tokens are in ``config.settings.security``."""
 
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` and docker-compose turn it on for local use and say so.
+DEBUG = env_bool("DEBUG", False)
 
 _secret = env_str("SECRET_KEY", "")
 if not _secret:
@@ -31,7 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -43,6 +46,7 @@ INSTALLED_APPS = [
     "live_queue",
     "imports",
     "analytics",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -55,7 +59,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns a lockout noted by any login (page, admin, API token) into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes counts failed logins before the password is even checked (config.settings.security).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "scheduling.context_processors.facility_navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },

@@ -184,7 +184,7 @@ def test_the_staff_page_lists_the_queue_in_order_with_the_score(clinic, desk_cli
     body = response.content.decode()
     assert body.index(clinic.patients[1].name) < body.index(clinic.patients[0].name)  # the emergency first
     assert "emergency first" in body and "score " in body
-    assert 'hx-trigger="every 10s [queueQuiet()]"' in body
+    assert 'hx-trigger="every 10s"' in body and "data-poll-pause-while-busy" in body
     assert 'name="counter"' in body
 
     # The poll gets only the list region, never the call form.

@@ -166,9 +166,11 @@ def test_token_endpoint_and_csrf_for_session_clients(client, user, facility):
 
     token = client.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-for-tests-1"})
     assert token.status_code == 200
-    assert len(token.json()["token"]) == 40
+    key = token.json()["token"]
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/facilities/").status_code == 200
     wrong = client.post("/api/v1/auth/token/", {"username": user.username, "password": "nope"})
     assert wrong.status_code == 400
+    assert wrong.json()["code"] == "invalid_credentials"
 
     session_client = APIClient(enforce_csrf_checks=True)
     session_client.force_login(user)
