@@ -376,6 +376,8 @@ class NotificationViewSet(FacilityViewSet):
     manage_action = Action.BOOKING_VIEW  # marking your own notices read needs no more than reading
     filter_backends = []
 
+    history = None  # derived state with no audit history (see the model); its booking has one
+
     def get_object(self):
         notice = (
             selectors.notification_list(facility=self.request.facility, recipient=self.request.user)
