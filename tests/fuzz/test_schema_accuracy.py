@@ -118,3 +118,16 @@ def test_removing_a_window_answers_200_with_the_schedule_as_documented(openapi, 
 
     assert response.status_code == 200
     assert [w["weekdays"] for w in response.json()["availabilities"]] == [[0]]
+
+
+def test_a_window_limit_documents_the_largest_number_the_server_keeps(openapi, api_client, facility, user):
+    limit = resolve(openapi, {"$ref": "#/components/schemas/WindowChangeRequest"})["properties"]["daily_patient_limit"]
+    schedule = make_schedule(facility, chair(facility), user, window(weekdays=[0], start="09:00"))
+    url = f"/api/v1/facilities/{facility.slug}/schedules/{schedule.pk}/availabilities/"
+    body = {"weekdays": [1], "start_time": "09:00", "end_time": "10:00", "type": "open"}
+
+    too_many = api_client.post(url, {**body, "daily_patient_limit": limit["maximum"] + 1}, format="json")
+    most = api_client.post(url, {**body, "daily_patient_limit": limit["maximum"]}, format="json")
+
+    assert too_many.status_code == 400 and set(too_many.json()["fields"]) == {"daily_patient_limit"}
+    assert most.status_code == 201, most.json()
