@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 WEB_BIND ?= 127.0.0.1:8000
 export WEB_BIND
 
-.PHONY: run setup install test lint browser bench clean-venv
+.PHONY: run setup install test lint browser bench fuzz clean-venv
 
 # Re-installs whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -47,3 +47,11 @@ test: lint browser
 bench: install
 	$(PY) manage.py preflight
 	$(PY) -m bench
+
+# The Schemathesis run of `make test`, longer: more examples per operation and role, plus its
+# coverage phase's boundary cases. Ends with operations, requests and failures by check.
+FUZZ_EXAMPLES ?= 40
+fuzz: install
+	$(PY) manage.py preflight
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(VENV)/bin/pytest tests/fuzz/test_schemathesis.py \
+		-p no:cacheprovider -q --no-header --tb=no -rN
