@@ -7,6 +7,7 @@ an offset, which a facility's wall clock has not)."""
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 
 WALL_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
@@ -86,7 +87,7 @@ class CareSlotAutoSchema(AutoSchema):
         role_checked = facility_scoped or any(
             isinstance(p, api_kernel.FacilityRolePermission) for p in view_permissions
         )
-        csrf_checked = unsafe and any(type(a).__name__ == "SessionAuthentication" for a in authenticators)
+        csrf_checked = unsafe and any(isinstance(a, SessionAuthentication) for a in authenticators)
         if role_checked or csrf_checked:
             statuses.append(403)
         if facility_scoped or has_path_ids:
