@@ -10,7 +10,7 @@ export WEB_BIND
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: run setup install test lint browser bench clean-venv
+.PHONY: run setup install test lint browser bench fuzz clean-venv
 
 # Re-installs whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -53,3 +53,11 @@ test: lint browser
 bench: install
 	$(PY) manage.py preflight
 	$(PY) -m bench
+
+# The Schemathesis run of `make test`, longer: more examples per operation and role, plus its
+# coverage phase's boundary cases. Ends with operations, requests and failures by check.
+FUZZ_EXAMPLES ?= 40
+fuzz: install
+	$(PY) manage.py preflight
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 $(VENV)/bin/pytest tests/fuzz/test_schemathesis.py \
+		-p no:cacheprovider -q --no-header --tb=no -rN

@@ -356,6 +356,8 @@ class NotificationViewSet(FacilityViewSet):
     history = None  # derived state (booking/models.py): no history, and a notice takes no comments
     comments = None
 
+    history = None  # derived state with no audit history (see the model); its booking has one
+
     def get_object(self):
         notice = (
             selectors.notification_list(facility=self.request.facility, recipient=self.request.user)

@@ -87,7 +87,8 @@ class WindowInputSerializer(StrictInputSerializer):
     appointment_types = FacilityObjectField(
         lister=kernel.appointment_type_list, many=True, required=False, help_text="Empty: every type."
     )
-    daily_patient_limit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    # The column's own limit, stated here so the schema shows it.
+    daily_patient_limit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
 
     def to_window(self, fields: dict) -> services.WindowInput:
         return window_input(fields)

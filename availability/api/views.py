@@ -175,7 +175,8 @@ class EffectiveFromQuerySerializer(serializers.Serializer):
     retrieve=extend_schema(responses=AvailabilityOutputSerializer),
     create=extend_schema(request=WindowChangeSerializer, responses={201: WindowResultSerializer}),
     update=extend_schema(request=WindowChangeSerializer, responses=WindowResultSerializer),
-    destroy=extend_schema(parameters=[EffectiveFromQuerySerializer], responses=ScheduleOutputSerializer),
+    # 200, not DELETE's usual 204: the answer is the schedule version in force from the removal.
+    destroy=extend_schema(parameters=[EffectiveFromQuerySerializer], responses={200: ScheduleOutputSerializer}),
 )
 class ScheduleAvailabilityViewSet(AvailabilityViewSet):
     """The weekly windows of one schedule. Changing one versions a schedule in force; every

@@ -7,9 +7,11 @@ import uuid
 
 import pytest
 from django.core import mail
+from drf_spectacular.generators import SchemaGenerator
 
 from booking import services, tasks
 from booking.models import Notification, Status
+from conftest import token_client
 from scheduling.models import Role
 from tests.booking.test_concurrency import run_concurrently
 
@@ -102,3 +104,18 @@ def test_only_events_that_notify_someone_queue_a_task(clinic, booked, django_cap
     # Checking in tells nobody; cancelling tells the desk and the owner.
     assert transition(Status.CHECKED_IN) == 0
     assert transition(Status.CANCELLED) == 1
+
+
+@pytest.mark.django_db
+def test_a_notification_has_no_history_route(booked, scheduler):
+    """Notifications keep no audit history: ``history/`` answered 500 (found by the fuzzer), and
+    the schema advertised it."""
+    services.notify_booking_event(**booked)
+    notice = Notification.objects.get(booking_id=booked["booking_id"], recipient=scheduler)
+    slug = notice.facility.slug
+
+    response = token_client(scheduler).get(f"/api/v1/facilities/{slug}/notifications/{notice.pk}/history/")
+
+    assert response.status_code == 404
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert "/api/v1/facilities/{facility_slug}/notifications/{id}/history/" not in paths

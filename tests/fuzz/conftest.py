@@ -1,0 +1,310 @@
+"""A clinic with something behind every route, so the fuzzer reaches past "not found": resources
+with weekly schedules, patients, bookings of each kind (exclusive, token, requested, today's and
+checked in), an exception, a slot duration, a delegation, a comment and a notification. Made
+through the services, as the front desk and administrators would.
+
+Also the ledger of the run: how many operations and requests, and every distinct failure, printed
+at the end of the session (``make fuzz`` quotes it)."""
+
+import datetime as dt
+import sys
+import traceback
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from availability import services as availability_services
+from booking import selectors as booking_selectors
+from booking import services as booking_services
+from live_queue import services as queue_services
+from scheduling import services as kernel_services
+from scheduling.models import Membership, Role
+from tests.booking.conftest import build_clinic
+from tests.factories import FacilityFactory, MembershipFactory, UserFactory
+
+ROLES = {"admin": Role.ADMIN, "front-desk": Role.SCHEDULER}
+
+# Server errors `make test`'s run still meets that other branches of issue 9 ("No 500 for any
+# input") fix: expected to fail until those are merged, then to be removed from here. `make fuzz`
+# meets more, and lists them.
+PENDING_SERVER_ERRORS = {
+    "GET /api/v1/facilities/{facility_slug}/bookings/": "an offset PostgreSQL cannot store in a filter (-16:33)",
+    "POST /api/v1/facilities/{facility_slug}/bookings/": "out-of-range time parts (T12:99) in an instant",
+}
+
+
+@dataclass
+class FuzzClinic:
+    slug: str
+    tokens: dict[str, str]  # role name -> API token
+    ids: dict[str, int]  # what a path's ``{id}`` names, by the collection before it
+
+    def path_values(self, path: str) -> dict[str, object]:
+        """Real values for the path parameters of ``path`` (an OpenAPI path template)."""
+        values: dict[str, object] = {"facility_slug": self.slug}
+        parts = path.strip("/").split("/")
+        for index, part in enumerate(parts):
+            if part == "{schedule_pk}":
+                values["schedule_pk"] = self.ids["schedules"]
+            elif part == "{resource_id}":
+                values["resource_id"] = self.ids["resources"]
+            elif part == "{id}":
+                collection = parts[index - 1]
+                action = parts[index + 1] if index + 1 < len(parts) else ""
+                values["id"] = self.ids.get(f"{collection}/{action}", self.ids.get(collection, 1))
+        return values
+
+    def with_real_ids(self, body):
+        """``body`` with every id it names replaced by the seeded object's: random ids only ever
+        reach "does not exist", real ones reach the services' rules."""
+        if isinstance(body, list):
+            return [self.with_real_ids(item) for item in body]
+        if not isinstance(body, dict):
+            return body
+        real = {}
+        for key, value in body.items():
+            collection = ID_FIELDS.get(key)
+            if collection and type(value) is int:
+                real[key] = self.ids[collection]
+            elif collection and isinstance(value, list) and all(type(item) is int for item in value):
+                real[key] = [self.ids[collection] for _ in value]
+            else:
+                real[key] = self.with_real_ids(value)
+        return real
+
+
+# Body fields that name an object of the facility, and the collection whose seeded id they get.
+ID_FIELDS = {
+    "resource": "resources",
+    "patient": "patients",
+    "appointment_type": "appointment-types",
+    "appointment_types": "appointment-types",
+    "department": "departments",
+    "booking": "bookings",
+}
+
+
+@dataclass
+class Ledger:
+    operations: set = field(default_factory=set)
+    tests: int = 0
+    failed_tests: int = 0
+    requests: int = 0
+    failures: dict = field(default_factory=dict)  # (check, operation, status, title) -> first example
+    statuses: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))  # operation -> status -> n
+
+    def record(self, operation: str, status: int) -> None:
+        self.operations.add(operation)
+        self.requests += 1
+        self.statuses[operation][status] += 1
+
+    def by_check(self) -> dict[str, int]:
+        counts = defaultdict(int)
+        for check, *_ in self.failures:
+            counts[check] += 1
+        return dict(sorted(counts.items()))
+
+
+LEDGER = Ledger()
+
+
+class ServerErrorCause:
+    """What raised in the app during the last request, told in one line: the exception and the
+    deepest frame of the project's own code."""
+
+    last: str | None = None
+
+    @classmethod
+    def remember(cls, sender, **kwargs) -> None:
+        error = sys.exc_info()[1]
+        if error is None:
+            return
+        root = str(Path(__file__).resolve().parents[2])
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(root)]
+        where = (
+            f" at {Path(frames[-1].filename).relative_to(root)}:{frames[-1].lineno} in {frames[-1].name}"
+            if frames
+            else ""
+        )
+        cls.last = f"{type(error).__name__}: {str(error)[:200]}{where}"
+
+
+got_request_exception.connect(ServerErrorCause.remember)
+
+
+def _seed(facility, admin, desk, clinician):
+    clinic = build_clinic(facility, admin)
+
+    def book(resource, hhmm, patient, **extra):
+        start = clinic.at(hhmm)
+        return booking_services.booking_create(
+            facility=facility,
+            actor=admin,
+            actor_role=Role.ADMIN,
+            request=booking_services.BookingRequest(
+                patient_id=patient.pk,
+                appointment_type_id=clinic.visit.pk,
+                start=start,
+                end=start + dt.timedelta(minutes=15 if resource == clinic.doctor else 30),
+                resources=(booking_services.ResourceRequest(resource.pk),),
+                **extra,
+            ),
+        )
+
+    booked = book(clinic.chair, "10:00", clinic.patients[0])
+    token_booking = book(clinic.doctor, "09:00", clinic.patients[1])
+    requested = book(clinic.theatre, "11:00", clinic.patients[2], requested=True)
+
+    # Today's emergency (it skips availability, so any time of today will do), checked in.
+    start = (timezone.now() + dt.timedelta(minutes=5)).replace(second=0, microsecond=0)
+    today = booking_services.booking_create(
+        facility=facility,
+        actor=admin,
+        actor_role=Role.ADMIN,
+        request=booking_services.BookingRequest(
+            patient_id=clinic.patients[0].pk,
+            appointment_type_id=clinic.visit.pk,
+            start=start,
+            end=start + dt.timedelta(minutes=20),
+            resources=(booking_services.ResourceRequest(clinic.theatre.pk),),
+            kind="emergency",
+        ),
+        now=start - dt.timedelta(hours=1),
+    )
+    entry = queue_services.check_in(facility=facility, actor=admin, actor_role=Role.ADMIN, booking_id=today.pk)
+
+    exception = availability_services.exception_create(
+        facility=facility,
+        actor=admin,
+        resource_id=clinic.chair.pk,
+        start=clinic.at("08:00", days_ahead=9),
+        end=clinic.at("09:00", days_ahead=9),
+        reason="Chair serviced",
+    )
+    duration = availability_services.slot_duration_set(
+        facility=facility, actor=admin, minutes=30, appointment_type_id=clinic.visit.pk
+    )
+    delegation = availability_services.delegation_grant(
+        facility=facility, actor=admin, resource_id=clinic.doctor.pk, delegate_username=clinician.username
+    )
+    kernel_services.comment_add(facility=facility, actor=admin, target=booked, text="Bring the last letter.")
+    booking_services.notify_booking_event(
+        facility_id=facility.pk, booking_id=booked.pk, event="created", event_id=str(uuid.uuid4())
+    )
+    notification = booking_selectors.notification_list(facility=facility, recipient=desk).first()
+    token = booking_selectors.token_booking_list(facility=facility).get(booking_id=token_booking.pk)
+    return {
+        "patients": clinic.patients[0].pk,
+        "departments": clinic.chair.department_id,
+        "appointment-types": clinic.visit.pk,
+        "resources": clinic.chair.pk,
+        "memberships": Membership.objects.get(facility=facility, user=desk).pk,
+        "schedules": clinic.chair_schedule.pk,
+        "availabilities": clinic.chair_schedule.availabilities.first().pk,
+        "exceptions": exception.pk,
+        "slot-durations": duration.pk,
+        "delegations": delegation.pk,
+        "bookings": booked.pk,
+        "bookings/approve": requested.pk,
+        "bookings/deny": requested.pk,
+        "token-bookings": token.pk,
+        "walk-ins": today.pk,
+        "notifications": notification.pk,
+        "queues": entry.queue_id,
+        "queue-entries": entry.pk,
+        "check-ins": entry.pk,
+    }
+
+
+@pytest.fixture(scope="module")
+def fuzz_clinic(django_db_setup, django_db_blocker):
+    """The clinic, its administrator and its front desk, each with an API token: made once for the
+    module inside a transaction that is rolled back at its end. Each test runs in a savepoint of
+    its own (the ``db`` fixture), so what one operation's examples change, the next never sees."""
+    # The fuzzer speaks plain HTTP to the app in-process, as the WSGI host "localhost"; members'
+    # passwords are never used to sign in, so a fast hash will do.
+    site = override_settings(
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"],
+        SECURE_SSL_REDIRECT=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    with django_db_blocker.unblock(), site:
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as Django's TestCase marks its own: services may still open durable blocks
+        outer.__enter__()
+        try:
+            yield _make_clinic()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _make_clinic() -> FuzzClinic:
+    facility = FacilityFactory(name="Fuzz General (demo)", slug="fuzz-general", time_zone="Europe/London")
+    users = {}
+    for name, role in ROLES.items():
+        users[name] = UserFactory(username=f"fuzz-{name}")
+        MembershipFactory(facility=facility, user=users[name], role=role)
+    clinician = UserFactory(username="fuzz-clinician")
+    MembershipFactory(facility=facility, user=clinician, role=Role.CLINICIAN)
+    ids = _seed(facility, users["admin"], users["front-desk"], clinician)
+    tokens = {name: Token.objects.get_or_create(user=user)[0].key for name, user in users.items()}
+    return FuzzClinic(slug=facility.slug, tokens=tokens, ids=ids)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not LEDGER.operations:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("Schemathesis")
+    write(f"operations: {len(LEDGER.operations)}  (each as {len(ROLES)} roles: {', '.join(ROLES)})")
+    write(f"requests:   {LEDGER.requests}")
+    by_class = defaultdict(int)
+    for statuses in LEDGER.statuses.values():
+        for status, count in statuses.items():
+            by_class[f"{status // 100}xx"] += count
+    write("responses:  " + ", ".join(f"{name} {count}" for name, count in sorted(by_class.items())))
+    never_ok = sorted(op for op, statuses in LEDGER.statuses.items() if not any(200 <= s < 300 for s in statuses))
+    write(f"operations never answered 2xx: {len(never_ok)}")
+    for operation in never_ok:
+        seen = ", ".join(f"{status}×{count}" for status, count in sorted(LEDGER.statuses[operation].items()))
+        write(f"  {operation}  ({seen})")
+    write(f"tests:      {LEDGER.tests} (operation × role), {LEDGER.failed_tests} with failures")
+    write(f"failures:   {len(LEDGER.failures)} distinct (check, operation, status, title)")
+    for check, count in LEDGER.by_check().items():
+        write(f"  {check}: {count}")
+    for (check, operation, status, title), example in sorted(LEDGER.failures.items()):
+        write(f"- [{check}] {operation} -> {status}: {title}")
+        write(f"    {example}")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for operation, reason in PENDING_SERVER_ERRORS.items():
+            if f"[{operation}]" in item.name:
+                item.add_marker(pytest.mark.xfail(reason=f"pending on another branch: {reason}", strict=False))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fails a fuzz test after all its examples ran, listing every distinct failure it met."""
+    result = yield
+    failures = item.funcargs.get("fuzz_failures")
+    if failures is not None:
+        LEDGER.tests += 1
+        LEDGER.failed_tests += bool(failures)
+    if failures:
+        lines = [
+            f"[{check}] {status}: {title}\n    {example}" for (check, _, status, title), example in failures.items()
+        ]
+        pytest.fail(f"{len(failures)} distinct failure(s):\n" + "\n".join(lines), pytrace=False)
+    return result
