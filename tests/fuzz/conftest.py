@@ -20,8 +20,8 @@ from django.core.signals import got_request_exception
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from availability import services as availability_services
 from booking import selectors as booking_selectors
 from booking import services as booking_services
@@ -161,7 +161,7 @@ def _seed(facility, admin, desk, clinician):
         )
 
     booked = book(clinic.chair, "10:00", clinic.patients[0])
-    token_booking = book(clinic.doctor, "09:00", clinic.patients[1])
+    book(clinic.doctor, "09:00", clinic.patients[1])
     requested = book(clinic.theatre, "11:00", clinic.patients[2], requested=True)
 
     # Today's emergency (it skips availability, so any time of today will do), checked in.
@@ -201,7 +201,6 @@ def _seed(facility, admin, desk, clinician):
         facility_id=facility.pk, booking_id=booked.pk, event="created", event_id=str(uuid.uuid4())
     )
     notification = booking_selectors.notification_list(facility=facility, recipient=desk).first()
-    token = booking_selectors.token_booking_list(facility=facility).get(booking_id=token_booking.pk)
     return {
         "patients": clinic.patients[0].pk,
         "departments": clinic.chair.department_id,
@@ -216,7 +215,6 @@ def _seed(facility, admin, desk, clinician):
         "bookings": booked.pk,
         "bookings/approve": requested.pk,
         "bookings/deny": requested.pk,
-        "token-bookings": token.pk,
         "walk-ins": today.pk,
         "notifications": notification.pk,
         "queues": entry.queue_id,
@@ -257,7 +255,7 @@ def _make_clinic() -> FuzzClinic:
     clinician = UserFactory(username="fuzz-clinician")
     MembershipFactory(facility=facility, user=clinician, role=Role.CLINICIAN)
     ids = _seed(facility, users["admin"], users["front-desk"], clinician)
-    tokens = {name: Token.objects.get_or_create(user=user)[0].key for name, user in users.items()}
+    tokens = {name: api_token_create(user=user)[1] for name, user in users.items()}
     return FuzzClinic(slug=facility.slug, tokens=tokens, ids=ids)
 
 
