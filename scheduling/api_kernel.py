@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
 from scheduling.history import history_entries
+from scheduling.parsing import InvalidInput, parse_id
 from scheduling.permissions import Action, role_allows
 
 
@@ -62,6 +63,13 @@ class FacilityObjectField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return self.lister(facility=self.context["facility"])
 
+    def to_internal_value(self, data):
+        try:
+            data = parse_id(data)
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.message, code=error.code) from None
+        return super().to_internal_value(data)
+
 
 class HistoryEntrySerializer(serializers.Serializer):
     class ChangeSerializer(serializers.Serializer):
@@ -97,10 +105,12 @@ class FacilityViewSet(viewsets.GenericViewSet):
     view_action: Action
     manage_action: Action
     read_actions = frozenset({"list", "retrieve", "history"})
+    # Path ids are ASCII digits only (a bigint too large for the table is simply not found).
+    lookup_value_regex = "[0-9]+"
 
     def required_action(self) -> Action | tuple[Action, ...]:
         """The action (or every action) the role must be allowed for this request."""
-        if self.action in self.read_actions:
+        if self.action in self.read_actions or self.action == "metadata":
             return (self.view_action,)
         if self.action == "comments":
             # Commenting needs sight of the object as well as the right to comment.
