@@ -4,8 +4,6 @@ shape of its input and calls one service; the services decide the rules."""
 import datetime as dt
 
 import django_filters
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -17,44 +15,25 @@ from booking.models import Booking, Kind, Notification, Priority, Status, TokenB
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
 from scheduling.errors import NotFound
+from scheduling.parsing import IdField, IdFilter, InstantField, InstantFilter, id_or_none
 from scheduling.permissions import Action
 
 MAX_LIST_DAYS = 92
 
 
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant with its offset. A naive time is refused rather than guessed: the
-    front desk and an integrator in another zone must never silently disagree."""
-
-    default_error_messages = {
-        "naive": "Give the time with its offset, e.g. 2026-03-01T09:00:00+00:00.",
-        "absurd": "This date is outside the range CareSlot schedules (2000 to five years ahead).",
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            parsed = parse_datetime(value.strip()) if len(value) <= 40 else None
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        result = super().to_internal_value(value)
-        if not 2000 <= result.year <= timezone.now().year + 5:
-            self.fail("absurd")
-        return result
-
-
 class ResourceItemSerializer(StrictInputSerializer):
     # An id; the booking service reports one that is not a resource of this facility (400, naming it).
-    resource = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    start = AwareDateTimeField(required=False)
-    end = AwareDateTimeField(required=False)
+    resource = IdField()
+    start = InstantField(required=False)
+    end = InstantField(required=False)
 
 
 class BookingCreateSerializer(StrictInputSerializer):
     # An id, checked by the service as it locks the patient (400 naming it if not of this facility).
-    patient = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    patient = IdField()
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list)
-    start = AwareDateTimeField()
-    end = AwareDateTimeField(required=False, help_text="Defaults to start + the appointment type's length.")
+    start = InstantField()
+    end = InstantField(required=False, help_text="Defaults to start + the appointment type's length.")
     resources = ResourceItemSerializer(many=True, allow_empty=False, max_length=10)
     kind = serializers.ChoiceField(choices=[Kind.SCHEDULED, Kind.EMERGENCY], default=Kind.SCHEDULED)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
@@ -64,8 +43,8 @@ class BookingCreateSerializer(StrictInputSerializer):
 
 
 class RescheduleSerializer(StrictInputSerializer):
-    start = AwareDateTimeField()
-    end = AwareDateTimeField(required=False, help_text="Defaults to keeping the booking's length.")
+    start = InstantField()
+    end = InstantField(required=False, help_text="Defaults to keeping the booking's length.")
     resources = ResourceItemSerializer(many=True, allow_empty=False, max_length=10, required=False)
 
 
@@ -180,10 +159,10 @@ class UnreadCountSerializer(serializers.Serializer):
 class BookingFilter(django_filters.FilterSet):
     """Dates are instants (ISO 8601 with offset); a list covers at most 92 days."""
 
-    start = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="Overlapping from")
-    end = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label="Overlapping until")
-    resource = django_filters.NumberFilter(method="by_resource")
-    patient = django_filters.NumberFilter(field_name="patient_id")
+    start = InstantFilter(field_name="end", lookup_expr="gt", label="Overlapping from")
+    end = InstantFilter(field_name="start", lookup_expr="lt", label="Overlapping until")
+    resource = IdFilter(method="by_resource")
+    patient = IdFilter(field_name="patient_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
 
@@ -192,7 +171,7 @@ class BookingFilter(django_filters.FilterSet):
         fields = ["start", "end", "resource", "patient", "status", "kind"]
 
     def by_resource(self, queryset, name, value):
-        return queryset & selectors.booking_list(facility=self.request.facility, resource_id=int(value))
+        return queryset & selectors.booking_list(facility=self.request.facility, resource_id=value)
 
     def filter_queryset(self, queryset):
         start, end = self.form.cleaned_data.get("start"), self.form.cleaned_data.get("end")
@@ -304,9 +283,9 @@ class BookingViewSet(FacilityViewSet):
 
 
 class TokenBookingFilter(django_filters.FilterSet):
-    resource = django_filters.NumberFilter(field_name="slot__resource_id")
-    start = django_filters.IsoDateTimeFilter(field_name="slot__end", lookup_expr="gt")
-    end = django_filters.IsoDateTimeFilter(field_name="slot__start", lookup_expr="lt")
+    resource = IdFilter(field_name="slot__resource_id")
+    start = InstantFilter(field_name="slot__end", lookup_expr="gt")
+    end = InstantFilter(field_name="slot__start", lookup_expr="lt")
 
     class Meta:
         model = TokenBooking
@@ -329,7 +308,7 @@ class TokenBookingViewSet(FacilityViewSet):
     def get_object(self):
         token = (
             selectors.token_booking_list(facility=self.request.facility)
-            .filter(pk=_int_or_none(self.kwargs["pk"]))
+            .filter(pk=id_or_none(self.kwargs["pk"]))
             .first()
         )
         if token is None:
@@ -379,7 +358,7 @@ class NotificationViewSet(FacilityViewSet):
     def get_object(self):
         notice = (
             selectors.notification_list(facility=self.request.facility, recipient=self.request.user)
-            .filter(pk=_int_or_none(self.kwargs["pk"]))
+            .filter(pk=id_or_none(self.kwargs["pk"]))
             .first()
         )
         if notice is None:
@@ -411,10 +390,3 @@ class NotificationViewSet(FacilityViewSet):
     def read_all(self, request, facility_slug: str):
         services.notification_mark_all_read(facility=request.facility, recipient=request.user)
         return Response({"unread": 0})
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None

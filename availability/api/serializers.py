@@ -13,9 +13,11 @@ from availability.models import (
     SlotDuration,
     WindowType,
 )
+from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, StrictInputSerializer
 from scheduling.choices import ResourceKind
+from scheduling.parsing import IdField, InstantField, LocalDateField
 
 MAX_RANGE_DAYS = 62
 
@@ -104,7 +106,7 @@ def window_input(fields: dict) -> services.WindowInput:
 
 
 class WindowChangeSerializer(WindowInputSerializer):
-    effective_from = serializers.DateTimeField(
+    effective_from = InstantField(
         required=False, help_text="When the change takes effect (default now); a schedule in force is versioned."
     )
 
@@ -112,8 +114,8 @@ class WindowChangeSerializer(WindowInputSerializer):
 class ScheduleCreateSerializer(StrictInputSerializer):
     resource = FacilityObjectField(lister=kernel.resource_list)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    valid_from = serializers.DateTimeField()
-    valid_till = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    valid_from = InstantField()
+    valid_till = InstantField(required=False, allow_null=True, default=None)
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
     booking_notice_minutes = serializers.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
@@ -122,9 +124,9 @@ class ScheduleCreateSerializer(StrictInputSerializer):
 
 
 class ScheduleReplaceSerializer(StrictInputSerializer):
-    effective_from = serializers.DateTimeField(required=False, help_text="Default now.")
+    effective_from = InstantField(required=False, help_text="Default now.")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    valid_till = serializers.DateTimeField(required=False, allow_null=True)
+    valid_till = InstantField(required=False, allow_null=True)
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
     booking_notice_minutes = serializers.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
@@ -133,7 +135,7 @@ class ScheduleReplaceSerializer(StrictInputSerializer):
 
 
 class ScheduleCloseSerializer(StrictInputSerializer):
-    valid_till = serializers.DateTimeField()
+    valid_till = InstantField()
 
 
 class WindowResultSerializer(serializers.Serializer):
@@ -163,8 +165,8 @@ class ExceptionInputSerializer(StrictInputSerializer):
     is_available = serializers.BooleanField(
         required=False, default=False, help_text="True adds time outside the weekly pattern; false removes time."
     )
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = InstantField()
+    end = InstantField()
     reason = serializers.CharField(max_length=300)
     type = serializers.ChoiceField(choices=WindowType.choices, required=False, default=WindowType.OPEN)
     slot_size_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
@@ -172,15 +174,15 @@ class ExceptionInputSerializer(StrictInputSerializer):
 
 
 class ExceptionQuerySerializer(serializers.Serializer):
-    resource = serializers.IntegerField(required=False)
-    start = serializers.DateTimeField(required=False, help_text="Exceptions ending after this instant.")
-    end = serializers.DateTimeField(required=False, help_text="Exceptions starting before this instant.")
+    resource = IdField(required=False)
+    start = InstantField(required=False, help_text="Exceptions ending after this instant.")
+    end = InstantField(required=False, help_text="Exceptions starting before this instant.")
     is_available = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    resource = serializers.IntegerField(required=False)
-    in_force_at = serializers.DateTimeField(required=False)
+    resource = IdField(required=False)
+    in_force_at = InstantField(required=False)
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -209,8 +211,8 @@ class SlotOutputSerializer(serializers.Serializer):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    from_ = serializers.DateField(help_text="First local date.")
-    to = serializers.DateField(help_text=f"Last local date (inclusive); at most {MAX_RANGE_DAYS} days in all.")
+    from_ = LocalDateField(help_text="First local date.")
+    to = LocalDateField(help_text=f"Last local date (inclusive); at most {MAX_RANGE_DAYS} days in all.")
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)
 
     def get_fields(self):
@@ -219,10 +221,7 @@ class SlotQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        if attrs["to"] < attrs["from"]:
-            raise serializers.ValidationError({"to": ["Must not be before from."]})
-        if (attrs["to"] - attrs["from"]).days + 1 > MAX_RANGE_DAYS:
-            raise serializers.ValidationError({"to": [f"A range covers at most {MAX_RANGE_DAYS} days."]})
+        ranges.date_span_check(attrs["from"], attrs["to"], max_days=MAX_RANGE_DAYS, start_field="from", end_field="to")
         return attrs
 
 
@@ -234,7 +233,7 @@ class StatsQuerySerializer(SlotQuerySerializer):
 
 
 class SlotSearchQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="Local date.")
+    date = LocalDateField(help_text="Local date.")
     kind = serializers.ChoiceField(choices=[], required=False)
     department = FacilityObjectField(lister=kernel.department_list, required=False, allow_null=True)
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)

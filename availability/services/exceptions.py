@@ -14,6 +14,7 @@ from availability.models import (
     WindowType,
 )
 from availability.services.common import (
+    _check_in_range,
     _invalid,
     _lock_resource,
     _refuse_stranding,
@@ -21,6 +22,9 @@ from availability.services.common import (
     max_slots_per_window,
 )
 from scheduling.errors import ApplicationError
+
+#: The longest exception: longer leave is a closed schedule, longer extra time a schedule.
+MAX_EXCEPTION_DAYS = 366
 
 
 def exception_create(
@@ -38,7 +42,12 @@ def exception_create(
 ) -> AvailabilityException:
     """Removes [start, end) from the resource's availability, or with ``is_available`` adds it
     outside the weekly pattern (refused where it overlaps weekly windows or other extra time).
-    A removal that covers future active bookings is refused (409, counting them)."""
+    A removal that covers future active bookings is refused (409, counting them). Both ends lie
+    in the span of ``scheduling.ranges`` and at most ``MAX_EXCEPTION_DAYS`` apart (checked before
+    the resource row is locked)."""
+    _check_in_range(start=start, end=end)
+    if end - start > dt.timedelta(days=MAX_EXCEPTION_DAYS):
+        _invalid("end", f"An exception lasts at most {MAX_EXCEPTION_DAYS} days.")
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         reason = (reason or "").strip()

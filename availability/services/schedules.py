@@ -20,6 +20,7 @@ from availability.models import (
 from availability.services.common import (
     CLOCK_SKEW,
     KEEP,
+    _check_in_range,
     _check_validity,
     _invalid,
     _lock_resource,
@@ -91,6 +92,7 @@ def schedule_create(
     """A new schedule of the resource with its windows. Refused (409 ``schedule_overlap``) if
     another schedule of the resource is in force during any of [valid_from, valid_till): to
     change a configuration, replace or close the schedule in force."""
+    _check_in_range(valid_from=valid_from, valid_till=valid_till)
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         _check_validity(valid_from, valid_till)
@@ -154,6 +156,7 @@ def schedule_replace(
 def schedule_close(*, facility, actor, schedule_id: int, valid_till: dt.datetime) -> Schedule:
     """Ends the schedule at ``valid_till`` (not in the past, not before it starts, not later
     than it already ends). Refused if future bookings would be left outside availability."""
+    _check_in_range(valid_till=valid_till)
     with transaction.atomic():
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
         resource = _lock_resource(facility, actor, schedule.resource_id)
@@ -243,6 +246,7 @@ def _revise(
     module docstring). Locks the resource row, then the schedule row. Returns the schedule in
     force from ``effective_from`` and its windows, each with ``origin_id`` (the row it came from)."""
     settings_changes = dict(settings_changes or {})
+    _check_in_range(effective_from=effective_from, valid_till=settings_changes.get("valid_till"))
     with transaction.atomic():
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
         resource = _lock_resource(facility, actor, schedule.resource_id)
