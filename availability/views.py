@@ -15,6 +15,7 @@ from django.views import View
 from availability import engine, selectors, services
 from availability.forms import WEEKDAYS, CloseForm, DelegationForm, ExceptionForm, ScheduleForm, WindowForm
 from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError
 from scheduling.parsing import InvalidInput, parse_date
 from scheduling.permissions import Action, role_allows
@@ -31,6 +32,8 @@ class AvailabilityHomeView(FacilityPageMixin, View):
         facility = request.facility
         resources = kernel.resource_list(facility=facility).filter(active=True)
         kind = request.GET.get("kind") or ""
+        if kind not in ResourceKind.values:
+            kind = ""  # an unknown kind (or a NUL byte PostgreSQL cannot compare) filters nothing
         if kind:
             resources = resources.filter(kind=kind)
         managed = selectors.managed_resource_ids(facility=facility, user=request.user)

@@ -105,8 +105,6 @@ class FacilityViewSet(viewsets.GenericViewSet):
     view_action: Action
     manage_action: Action
     read_actions = frozenset({"list", "retrieve", "history"})
-    # Path ids are ASCII digits only (a bigint too large for the table is simply not found).
-    lookup_value_regex = "[0-9]+"
 
     def required_action(self) -> Action | tuple[Action, ...]:
         """The action (or every action) the role must be allowed for this request."""

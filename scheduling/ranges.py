@@ -32,11 +32,11 @@ def latest_date(today: dt.date | None = None) -> dt.date:
 
 
 def _out_of_range(field: str, message: str = RANGE_HELP):
-    raise ApplicationError("out_of_range", message, fields={field: [message]})
+    raise ApplicationError("invalid", message, fields={field: [message]})
 
 
 def date_check(value: dt.date, *, field: str) -> dt.date:
-    """``value`` if it lies in the scheduling span, else 400 ``out_of_range`` naming ``field``."""
+    """``value`` if it lies in the scheduling span, else 400 ``invalid`` naming ``field``."""
     if not EARLIEST_DATE <= value <= latest_date():
         _out_of_range(field)
     return value
