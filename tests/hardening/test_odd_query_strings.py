@@ -59,7 +59,7 @@ def test_odd_values_in_every_parameter_at_once(clinic, booking, session, value):
     assert _server_errors(session, _urls(clinic), [dict.fromkeys(PARAMS, value)]) == []
 
 
-@pytest.mark.parametrize("value", ["\x00", "²", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("value", ["\x00"])
 def test_odd_values_in_each_parameter_alone(clinic, booking, session, value):
     """The sweep that found the last server error (a NUL byte in the availability page's kind);
     run over all of ODD by hand it answered about 26,000 requests without one."""
