@@ -160,3 +160,10 @@ def test_a_body_over_the_limit_answers_the_json_error(clinic, api_client):
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "request_too_large"
     assert not Booking.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=5)
+def test_too_many_query_parameters_answer_the_json_error(clinic, api_client):
+    response = api_client.get(clinic.url() + "?" + "&".join(f"p{n}=1" for n in range(20)))
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
