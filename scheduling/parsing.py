@@ -19,6 +19,7 @@ import re
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, parsers, serializers
 
@@ -180,14 +181,17 @@ class IdFormField(forms.Field):
             raise forms.ValidationError(error.message, code=error.code) from None
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class InstantFilter(django_filters.Filter):
     field_class = InstantFormField
 
 
+@extend_schema_field(OpenApiTypes.DATE)
 class LocalDateFilter(django_filters.Filter):
     field_class = LocalDateFormField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.Filter):
     field_class = IdFormField
 

@@ -44,7 +44,11 @@ def date_check(value: dt.date, *, field: str) -> dt.date:
 
 def instant_check(value: dt.datetime, *, field: str) -> dt.datetime:
     """``value`` (aware) if its UTC date lies in the scheduling span, else 400 naming ``field``."""
-    if not EARLIEST_DATE <= value.astimezone(dt.UTC).date() <= latest_date():
+    try:
+        utc_date = value.astimezone(dt.UTC).date()
+    except OverflowError:  # year 1 east of UTC, or year 9999 west of it
+        _out_of_range(field)
+    if not EARLIEST_DATE <= utc_date <= latest_date():
         _out_of_range(field)
     return value
 

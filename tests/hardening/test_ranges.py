@@ -151,3 +151,35 @@ def test_closing_a_schedule_in_year_9999_is_refused(clinic, api_client):
     assert_refused(api_client.post(url, {"valid_till": "9999-12-31T00:00:00+00:00"}, format="json"), "valid_till")
     clinic.theatre_schedule.refresh_from_db()
     assert clinic.theatre_schedule.valid_till is None
+
+
+@pytest.mark.parametrize(
+    ("page", "form"),
+    [
+        ("schedules/", {"valid_from": "9999-12-31"}),
+        ("schedules/", {"valid_from": "0001-01-01"}),
+        ("schedules/", {"valid_from": dt.date.today().isoformat(), "last_day": "9999-12-31"}),
+        ("exceptions/", {"is_available": "1", "start": "0001-01-01T00:00", "end": "0001-01-01T04:00"}),
+        ("exceptions/", {"is_available": "0", "start": "9999-12-31T20:00", "end": "9999-12-31T23:59"}),
+        ("exceptions/", {"is_available": "1", "start": "2030-01-01T20:00", "end": "9999-12-31T23:59"}),
+    ],
+)
+def test_the_availability_forms_refuse_dates_out_of_range(clinic, browser, page, form):
+    """In a zone east of UTC (whose year 1 begins in UTC's year 0) as well as at year 9999."""
+    clinic.facility.time_zone = "Asia/Kolkata"
+    clinic.facility.save()
+    schedules, exceptions = Schedule.objects.count(), AvailabilityException.objects.count()
+    url = f"/f/{clinic.facility.slug}/availability/resources/{clinic.theatre.pk}/{page}"
+    response = browser.post(url, {"reason": "Extra list", "type": "open", **form})
+    assert response.status_code == 400
+    assert (Schedule.objects.count(), AvailabilityException.objects.count()) == (schedules, exceptions)
+
+
+def test_closing_a_schedule_on_the_page_in_year_9999_is_refused(clinic, browser):
+    url = (
+        f"/f/{clinic.facility.slug}/availability/resources/{clinic.theatre.pk}/"
+        f"schedules/{clinic.theatre_schedule.pk}/close/"
+    )
+    assert browser.post(url, {"last_day": "9999-12-31"}).status_code == 400
+    clinic.theatre_schedule.refresh_from_db()
+    assert clinic.theatre_schedule.valid_till is None
