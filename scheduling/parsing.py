@@ -9,6 +9,7 @@ Rules, so that the front desk and an integrator in another zone never silently d
 - Every part must exist: no 2026-02-30, no 24:00, no minute or second 60, no offset minutes ≥ 60.
 - Offsets go from -14:00 to +14:00, the widest any zone uses (PostgreSQL stores no more than
   ±15:59); instants are returned in UTC.
+- Years run from 2 to 9998, so that arithmetic on what is read never leaves Python's calendar.
 - Digits are ASCII: ``²`` or ``٣`` are not numbers here, ``1.5`` and ``1.0`` are not ids.
 """
 
@@ -25,6 +26,11 @@ from rest_framework import exceptions, parsers, serializers
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 MAX_OFFSET = dt.timedelta(hours=14)
+# A year inside Python's calendar on both sides, so that adding a day, a length or a zone's
+# offset to anything read here never overflows. Which dates CareSlot schedules is narrower, and
+# a rule of the services (scheduling.ranges).
+CALENDAR_START, CALENDAR_END = dt.date(2, 1, 1), dt.date(9998, 12, 31)
+OUTSIDE_CALENDAR = "This date is outside the calendar (years 2 to 9998)."
 
 _INSTANT = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
@@ -53,9 +59,12 @@ def parse_date(text: str) -> dt.date:
     if match is None:
         raise InvalidInput("invalid", "Give a date as YYYY-MM-DD.")
     try:
-        return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+        day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
         raise InvalidInput("invalid", "This date does not exist.") from None
+    if not CALENDAR_START <= day <= CALENDAR_END:
+        raise InvalidInput("out_of_range", OUTSIDE_CALENDAR)
+    return day
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -79,10 +88,10 @@ def parse_instant(text: str) -> dt.datetime:
         offset = dt.timedelta(hours=hours, minutes=minutes) * (-1 if match["sign"] == "-" else 1)
         if abs(offset) > MAX_OFFSET:
             raise InvalidInput("invalid_offset", "An offset goes from -14:00 to +14:00.")
-    try:
-        return dt.datetime.combine(day, wall, tzinfo=dt.timezone(offset)).astimezone(dt.UTC)
-    except OverflowError:
-        raise InvalidInput("out_of_range", "This instant is outside the calendar.") from None
+    instant = dt.datetime.combine(day, wall, tzinfo=dt.timezone(offset)).astimezone(dt.UTC)
+    if not CALENDAR_START <= instant.date() <= CALENDAR_END:
+        raise InvalidInput("out_of_range", OUTSIDE_CALENDAR)
+    return instant
 
 
 def parse_id(value) -> int:

@@ -19,7 +19,7 @@ from scheduling.parsing import LocalDateFormField
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 YEARS_AHEAD = 5
-RANGE_HELP = f"CareSlot schedules from {EARLIEST_DATE:%Y-%m-%d} to {YEARS_AHEAD} years ahead."
+RANGE_HELP = f"This date is outside what CareSlot schedules: {EARLIEST_DATE:%Y-%m-%d} to {YEARS_AHEAD} years ahead."
 
 
 def latest_date(today: dt.date | None = None) -> dt.date:
