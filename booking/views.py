@@ -115,9 +115,7 @@ class DayView(BookingPage):
             **board,
         }
         template = "booking/_day_board.html" if request.headers.get("HX-Request") else "booking/day.html"
-        # A date the form refused (not a date, or outside the span CareSlot schedules) shows today
-        # with the error next to the date.
-        return self.page(template, context, status=200 if filters.is_valid() else 400)
+        return self.page(template, context)
 
 
 def _day_board(*, facility, resources, day: dt.date, zone: ZoneInfo, can_book_location: bool) -> dict:

@@ -177,7 +177,9 @@ class LocalDateFormField(forms.DateField):
         try:
             return parse_date(value)
         except InvalidInput as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+            # Pages keep Django's wording for text that is not a date at all.
+            message = self.error_messages["invalid"] if error.code == "invalid" else error.message
+            raise forms.ValidationError(message, code=error.code) from None
 
 
 class IdFormField(forms.Field):
