@@ -44,21 +44,26 @@ def test_the_route_list_is_not_empty():
     assert len(API_ROUTES) > 30
 
 
-@pytest.mark.parametrize("route", API_ROUTES)
-def test_options_answers_every_route(route, ids, browser, api_client):
-    for client in (api_client, browser):
-        response = client.options(_url(route, ids))
-        assert response.status_code < 500, (route, response.status_code)
-        assert response["Content-Type"].startswith("application/json")
+def test_options_answers_every_route(ids, browser, api_client):
+    failures = []
+    for route in API_ROUTES:
+        for client in (api_client, browser):
+            response = client.options(_url(route, ids))
+            if response.status_code >= 500 or not response["Content-Type"].startswith("application/json"):
+                failures.append((route, response.status_code))
+    assert failures == []
 
 
-@pytest.mark.parametrize("route", API_ROUTES)
-def test_a_browser_session_gets_no_server_error(route, ids, browser, stranger_facility):
-    for facility_slug in (ids["facility_slug"], stranger_facility.slug):
-        url = _url(route, {**ids, "facility_slug": facility_slug})
-        for accept in ("text/html", "text/html,application/xhtml+xml,*/*;q=0.8"):
-            response = browser.get(url, HTTP_ACCEPT=accept)
-            assert response.status_code < 500, (url, accept, response.status_code)
+def test_a_browser_session_gets_no_server_error(ids, browser, stranger_facility):
+    failures = []
+    for route in API_ROUTES:
+        for facility_slug in (ids["facility_slug"], stranger_facility.slug):
+            url = _url(route, {**ids, "facility_slug": facility_slug})
+            for accept in ("text/html", "text/html,application/xhtml+xml,*/*;q=0.8"):
+                response = browser.get(url, HTTP_ACCEPT=accept)
+                if response.status_code >= 500:
+                    failures.append((url, accept, response.status_code))
+    assert failures == []
 
 
 def test_options_of_a_collection_describes_it(clinic, api_client):
