@@ -3,6 +3,7 @@
 from django import forms
 
 from availability.models import WindowType
+from scheduling.ranges import ScheduledDateFormField
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -26,15 +27,15 @@ class WindowForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    valid_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="In force from")
-    last_day = forms.DateField(
+    valid_from = ScheduledDateFormField(widget=forms.DateInput(attrs={"type": "date"}), label="In force from")
+    last_day = ScheduledDateFormField(
         widget=forms.DateInput(attrs={"type": "date"}), required=False, label="Last day (empty: open-ended)"
     )
     name = forms.CharField(max_length=200, required=False)
 
 
 class CloseForm(forms.Form):
-    last_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day in force")
+    last_day = ScheduledDateFormField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day in force")
 
 
 class ExceptionForm(forms.Form):

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -14,7 +15,9 @@ from django.views import View
 from availability import engine, selectors, services
 from availability.forms import WEEKDAYS, CloseForm, DelegationForm, ExceptionForm, ScheduleForm, WindowForm
 from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError
+from scheduling.parsing import InvalidInput, parse_date
 from scheduling.permissions import Action, role_allows
 from scheduling.ui import FacilityPageMixin
 
@@ -29,6 +32,8 @@ class AvailabilityHomeView(FacilityPageMixin, View):
         facility = request.facility
         resources = kernel.resource_list(facility=facility).filter(active=True)
         kind = request.GET.get("kind") or ""
+        if kind not in ResourceKind.values:
+            kind = ""  # an unknown kind (or a NUL byte PostgreSQL cannot compare) filters nothing
         if kind:
             resources = resources.filter(kind=kind)
         managed = selectors.managed_resource_ids(facility=facility, user=request.user)
@@ -305,14 +310,17 @@ class PreviewView(_ResourcePage):
 
     def get(self, request, facility_slug: str, resource_id: int):
         self.setup_resource(request, resource_id)
+        asked = request.GET.get("from", "")
         try:
-            start = _monday(dt.date.fromisoformat(request.GET.get("from", "")))
-        except ValueError:
-            start = _monday(timezone.localdate())
-        end = start + dt.timedelta(weeks=PREVIEW_WEEKS) - dt.timedelta(days=1)
-        slots = selectors.slot_list(
-            facility=request.facility, resource_ids=[self.resource.pk], start_date=start, end_date=end
-        )
+            start = _monday(parse_date(asked) if asked else timezone.localdate())
+            end = start + dt.timedelta(weeks=PREVIEW_WEEKS) - dt.timedelta(days=1)
+            slots = selectors.slot_list(
+                facility=request.facility, resource_ids=[self.resource.pk], start_date=start, end_date=end
+            )
+        except (InvalidInput, OverflowError) as error:
+            return HttpResponseBadRequest(getattr(error, "message", "This date is outside the calendar."))
+        except ApplicationError as error:
+            return HttpResponseBadRequest(error.message)
         zone = timezone.get_current_timezone()
         by_day: dict[dt.date, list] = defaultdict(list)
         for slot in slots:

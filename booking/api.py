@@ -5,8 +5,6 @@ the services decide the rules."""
 import datetime as dt
 
 import django_filters
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -18,44 +16,25 @@ from booking.models import Booking, Kind, Notification, Priority, Status
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, LocalDateRangeQuery, StrictInputSerializer
 from scheduling.errors import NotFound
+from scheduling.parsing import IdField, IdFilter, InstantField, id_or_none
 from scheduling.permissions import Action
 
 MAX_LIST_DAYS = 92
 
 
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant with its offset. A naive time is refused rather than guessed: the
-    front desk and an integrator in another zone must never silently disagree."""
-
-    default_error_messages = {
-        "naive": "Give the time with its offset, e.g. 2026-03-01T09:00:00+00:00.",
-        "absurd": "This date is outside the range CareSlot schedules (2000 to five years ahead).",
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            parsed = parse_datetime(value.strip()) if len(value) <= 40 else None
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        result = super().to_internal_value(value)
-        if not 2000 <= result.year <= timezone.now().year + 5:
-            self.fail("absurd")
-        return result
-
-
 class ResourceItemSerializer(StrictInputSerializer):
     # An id; the booking service reports one that is not a resource of this facility (400, naming it).
-    resource = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    start = AwareDateTimeField(required=False)
-    end = AwareDateTimeField(required=False)
+    resource = IdField()
+    start = InstantField(required=False)
+    end = InstantField(required=False)
 
 
 class BookingCreateSerializer(StrictInputSerializer):
     # An id, checked by the service as it locks the patient (400 naming it if not of this facility).
-    patient = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    patient = IdField()
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list)
-    start = AwareDateTimeField()
-    end = AwareDateTimeField(required=False, help_text="Defaults to start + the appointment type's length.")
+    start = InstantField()
+    end = InstantField(required=False, help_text="Defaults to start + the appointment type's length.")
     resources = ResourceItemSerializer(many=True, allow_empty=False, max_length=10)
     kind = serializers.ChoiceField(choices=[Kind.SCHEDULED, Kind.EMERGENCY], default=Kind.SCHEDULED)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
@@ -65,8 +44,8 @@ class BookingCreateSerializer(StrictInputSerializer):
 
 
 class RescheduleSerializer(StrictInputSerializer):
-    start = AwareDateTimeField()
-    end = AwareDateTimeField(required=False, help_text="Defaults to keeping the booking's length.")
+    start = InstantField()
+    end = InstantField(required=False, help_text="Defaults to keeping the booking's length.")
     resources = ResourceItemSerializer(many=True, allow_empty=False, max_length=10, required=False)
 
 
@@ -187,21 +166,21 @@ class BookingPeriodQuery(LocalDateRangeQuery):
 class BookingFilter(django_filters.FilterSet):
     """The days a list covers are ``from``/``to`` (``BookingPeriodQuery``, read by the view)."""
 
-    resource = django_filters.NumberFilter(method="by_resource")
-    patient = django_filters.NumberFilter(field_name="patient_id")
+    resource = IdFilter(method="by_resource")
+    patient = IdFilter(field_name="patient_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     token = django_filters.BooleanFilter(
         field_name="token", lookup_expr="isnull", exclude=True, label="Holds a token from a shared slot"
     )
-    token_slot = django_filters.NumberFilter(field_name="token__slot_id", label="Holds a token of this token slot")
+    token_slot = IdFilter(field_name="token__slot_id", label="Holds a token of this token slot")
 
     class Meta:
         model = Booking
         fields = ["resource", "patient", "status", "kind", "token", "token_slot"]
 
     def by_resource(self, queryset, name, value):
-        return queryset & selectors.booking_list(facility=self.request.facility, resource_id=int(value))
+        return queryset & selectors.booking_list(facility=self.request.facility, resource_id=value)
 
 
 def _requests(items) -> tuple[services.ResourceRequest, ...]:
@@ -361,7 +340,7 @@ class NotificationViewSet(FacilityViewSet):
     def get_object(self):
         notice = (
             selectors.notification_list(facility=self.request.facility, recipient=self.request.user)
-            .filter(pk=_int_or_none(self.kwargs["pk"]))
+            .filter(pk=id_or_none(self.kwargs["pk"]))
             .first()
         )
         if notice is None:
@@ -393,10 +372,3 @@ class NotificationViewSet(FacilityViewSet):
     def read_all(self, request, facility_slug: str):
         services.notification_mark_all_read(facility=request.facility, recipient=request.user)
         return Response({"unread": 0})
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None

@@ -16,6 +16,8 @@ from django.utils import timezone
 from booking.models import Priority
 from booking.services.appointments import LOCATION_KINDS
 from scheduling import selectors as kernel
+from scheduling.parsing import parse_instant
+from scheduling.ranges import ScheduledDateFormField
 
 # The longest slot a window or an extra time lays (their slot size is at most a day).
 SLOT_MAX_LENGTH = dt.timedelta(hours=24)
@@ -47,15 +49,10 @@ def slot_instants(value: str) -> tuple[dt.datetime, dt.datetime]:
     if len(value) > SLOT_VALUE_MAX_CHARS:
         raise ValueError("too long")
     start_text, end_text = value.split("/")
-    start, end = dt.datetime.fromisoformat(start_text), dt.datetime.fromisoformat(end_text)
-    if timezone.is_naive(start) or timezone.is_naive(end):
-        raise ValueError("an instant without its offset")
+    start, end = parse_instant(start_text), parse_instant(end_text)  # InvalidInput is a ValueError
     if not dt.timedelta(0) < end - start <= SLOT_MAX_LENGTH:
         raise ValueError("not a slot's length")
-    try:
-        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-    except OverflowError:  # an offset that takes year 1 or 9999 off the calendar
-        raise ValueError("out of range") from None
+    return start, end
 
 
 def day_changes_offset(day: dt.date, zone: ZoneInfo) -> bool:
@@ -177,7 +174,7 @@ class _SlotMixin:
 
 
 def _date_field(**kwargs) -> forms.DateField:
-    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+    return ScheduledDateFormField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 class BookingForm(_SlotMixin, _FacilityForm):
@@ -223,7 +220,7 @@ class SlotQueryForm(_FacilityForm):
     """What the slot picker lists: a resource's slots on one local date, for a type if known."""
 
     resource = forms.ModelChoiceField(queryset=None)
-    date = forms.DateField()
+    date = ScheduledDateFormField()
     appointment_type = forms.ModelChoiceField(queryset=None, required=False)
     slot = forms.CharField(required=False)
 

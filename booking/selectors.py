@@ -10,6 +10,7 @@ from booking.lifecycle import HOLDING, can_move
 from booking.models import Booking, BookingResource, Notification, TokenBooking
 from scheduling import selectors as kernel
 from scheduling.errors import NotFound
+from scheduling.parsing import parse_id
 
 
 def booking_list(
@@ -51,7 +52,7 @@ def booking_get(*, facility, booking_id, for_update: bool = False) -> Booking:
     if for_update:
         bookings = bookings.select_for_update(of=("self",))
     try:
-        return bookings.get(pk=int(booking_id))
+        return bookings.get(pk=parse_id(booking_id))
     except (Booking.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Booking") from None
 
@@ -59,7 +60,7 @@ def booking_get(*, facility, booking_id, for_update: bool = False) -> Booking:
 def booking_detail(*, facility, booking_id) -> Booking:
     """One booking with its patient, type, resources and token loaded for display."""
     try:
-        return booking_list(facility=facility).get(pk=int(booking_id))
+        return booking_list(facility=facility).get(pk=parse_id(booking_id))
     except (Booking.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Booking") from None
 
@@ -111,7 +112,7 @@ def patient_for_booking(*, facility, patient_id, start, end, now: dt.datetime):
         )
     )
     try:
-        return patients.get(pk=int(patient_id))
+        return patients.get(pk=parse_id(patient_id))
     except (patients.model.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Patient") from None
 

@@ -19,6 +19,7 @@ from live_queue import selectors, services
 from live_queue.models import EntryStatus, Priority, Queue, QueueEntry
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
+from scheduling.parsing import InvalidInput, parse_date
 from scheduling.permissions import Action
 
 
@@ -176,9 +177,9 @@ class QueueViewSet(FacilityViewSet):
     def list(self, request, facility_slug: str):
         day_text = request.query_params.get("date")
         try:
-            day = dt.date.fromisoformat(day_text) if day_text else _local_today(request.facility)
-        except ValueError:
-            raise serializers.ValidationError({"date": ["Use YYYY-MM-DD."]}) from None
+            day = parse_date(day_text) if day_text else _local_today(request.facility)
+        except InvalidInput as error:
+            raise serializers.ValidationError({"date": [error.message]}) from None
         return self.paginated(selectors.queue_list(facility=request.facility, day=day), QueueOutputSerializer)
 
     @extend_schema(responses=QueueOutputSerializer)

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from live_queue.models import OPEN_STATUSES, EntryStatus, Queue, QueueEntry
 from live_queue.scoring import ScoreParts, entry_score, ordered
 from scheduling.errors import NotFound
+from scheduling.parsing import parse_id
 
 
 def queue_list(*, facility, day: dt.date | None = None) -> QuerySet[Queue]:
@@ -27,7 +28,7 @@ def queue_get(*, facility, queue_id, for_update: bool = False) -> Queue:
     else:
         queues = queue_list(facility=facility)
     try:
-        return queues.get(pk=int(queue_id))
+        return queues.get(pk=parse_id(queue_id))
     except (Queue.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Queue") from None
 
@@ -37,7 +38,7 @@ def entry_get(*, facility, entry_id, for_update: bool = False) -> QueueEntry:
     if for_update:
         entries = entries.select_for_update(of=("self",))
     try:
-        return entries.get(pk=int(entry_id))
+        return entries.get(pk=parse_id(entry_id))
     except (QueueEntry.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound("Queue entry") from None
 

@@ -29,6 +29,7 @@ from scheduling.models import (
     validate_time_zone,
 )
 from scheduling.pagination import StandardPagination
+from scheduling.parsing import LocalDateField
 from scheduling.permissions import Action, role_allows
 
 
@@ -92,7 +93,7 @@ class PatientOutputSerializer(serializers.ModelSerializer):
 class PatientInputSerializer(StrictInputSerializer):
     mrn = serializers.RegexField(r"^[A-Za-z0-9-]{1,30}$", max_length=30)
     name = serializers.CharField(max_length=200)
-    date_of_birth = serializers.DateField()
+    date_of_birth = LocalDateField()
     phone = serializers.RegexField(r"^[0-9 +()-]{0,30}$", max_length=30, required=False, allow_blank=True)
 
 

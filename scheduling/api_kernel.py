@@ -17,7 +17,9 @@ from rest_framework.response import Response
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
 from scheduling.history import history_entries, history_records
+from scheduling.parsing import InvalidInput, LocalDateField, parse_id
 from scheduling.permissions import Action, role_allows
+from scheduling.ranges import EARLIEST_DATE, latest_date
 
 
 class FacilityRolePermission(BasePermission):
@@ -64,6 +66,13 @@ class FacilityObjectField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return self.lister(facility=self.context["facility"])
 
+    def to_internal_value(self, data):
+        try:
+            data = parse_id(data)
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.message, code=error.code) from None
+        return super().to_internal_value(data)
+
 
 class LocalDateRangeQuery(serializers.Serializer):
     """``from`` and ``to``: the range of days a list is asked for, as calendar dates in the
@@ -74,18 +83,18 @@ class LocalDateRangeQuery(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="First local date (included).")
-        fields["to"] = serializers.DateField(
+        fields["from"] = LocalDateField(required=False, help_text="First local date (included).")
+        fields["to"] = LocalDateField(
             required=False, help_text=f"Last local date (included); at most {self.max_days} days from `from`."
         )
         return fields
 
     def validate(self, attrs):
         first, last = attrs.get("from"), attrs.get("to")
-        latest_year = dt.date.today().year + 5
+        latest = latest_date()
         for name in ("from", "to"):
-            if name in attrs and not 2000 <= attrs[name].year <= latest_year:
-                raise serializers.ValidationError({name: [f"Give a date from 2000 to {latest_year}."]})
+            if name in attrs and not EARLIEST_DATE <= attrs[name] <= latest:
+                raise serializers.ValidationError({name: [f"Give a date from {EARLIEST_DATE} to {latest}."]})
         if first and last:
             if last < first:
                 raise serializers.ValidationError({"to": ["Must not be before from."]})
@@ -140,7 +149,7 @@ class FacilityViewSet(viewsets.GenericViewSet):
 
     def required_action(self) -> Action | tuple[Action, ...]:
         """The action (or every action) the role must be allowed for this request."""
-        if self.action in self.read_actions:
+        if self.action in self.read_actions or self.action == "metadata":
             return (self.view_action,)
         if self.action == "comments":
             # Commenting needs sight of the object as well as the right to comment.

@@ -4,12 +4,13 @@ import django_filters
 from django.db.models import Q
 
 from scheduling.models import AppointmentType, Department, Membership, Patient, ResourceKind, Role, SchedulableResource
+from scheduling.parsing import IdFilter, LocalDateFilter
 
 
 class PatientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, MRN or phone contains")
     mrn = django_filters.CharFilter()
-    date_of_birth = django_filters.DateFilter()
+    date_of_birth = LocalDateFilter()
 
     class Meta:
         model = Patient
@@ -22,7 +23,7 @@ class PatientFilter(django_filters.FilterSet):
 class ResourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or department contains")
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
-    department = django_filters.NumberFilter(field_name="department_id")
+    department = IdFilter(field_name="department_id")
     active = django_filters.BooleanFilter()
 
     class Meta:

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 from scheduling.history import audit_history
 
@@ -121,7 +121,8 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["name", "mrn"]
-        constraints = [models.UniqueConstraint(fields=["facility", "mrn"], name="patient_unique_mrn")]
+        # One MRN per facility whatever its case: "abc-1" and "ABC-1" are the same record number.
+        constraints = [models.UniqueConstraint(Upper("mrn"), "facility", name="patient_unique_mrn")]
         indexes = [models.Index(Lower("name"), "facility", name="patient_name_lower")]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from scheduling.models import (
     Patient,
     SchedulableResource,
 )
+from scheduling.parsing import parse_id
 
 
 def membership_for(*, user, facility_slug: str) -> Membership:
@@ -63,6 +64,7 @@ def facility_get(*, facility_id: int) -> Facility:
 
 def patient_list(*, facility: Facility, search: str = "") -> QuerySet[Patient]:
     patients = Patient.objects.filter(facility=facility)
+    search = search.replace("\x00", "")  # PostgreSQL text cannot hold NUL, and no name has one
     if search:
         patients = patients.filter(Q(name__icontains=search) | Q(mrn__icontains=search) | Q(phone__icontains=search))
     return patients.order_by("name", "mrn")
@@ -133,6 +135,6 @@ def _get(queryset: QuerySet, pk, what: str, for_update: bool):
         # of=("self",) so nullable joins from select_related do not block FOR UPDATE.
         queryset = queryset.select_for_update(of=("self",))
     try:
-        return queryset.get(pk=int(pk))
+        return queryset.get(pk=parse_id(pk))
     except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound(what) from None

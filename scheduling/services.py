@@ -2,12 +2,15 @@
 the model (constraints included), records the actor in history, and turns a database conflict
 into an ApplicationError naming the field."""
 
+import datetime as dt
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from scheduling import selectors
 from scheduling.errors import ApplicationError, constraint_name
@@ -44,12 +47,21 @@ def facility_update(*, facility: Facility, actor, changes: dict) -> Facility:
         return _apply_and_save(locked, actor=actor, changes=changes, allowed=FACILITY_FIELDS)
 
 
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
 def patient_create(*, facility: Facility, actor, mrn: str, name: str, date_of_birth, phone: str = "") -> Patient:
+    """Registers a patient. The MRN is unique in the facility whatever its case (409 ``duplicate``
+    naming ``mrn``); the date of birth lies between 1900-01-01 and today in the facility's zone."""
+    _check_birth(facility, date_of_birth)
     patient = Patient(facility=facility, mrn=mrn, name=name, date_of_birth=date_of_birth, phone=phone)
     return _save(patient, actor=actor)
 
 
 def patient_update(*, facility: Facility, actor, patient_id: int, changes: dict) -> Patient:
+    """Changes a patient's fields, by the rules of ``patient_create``."""
+    if "date_of_birth" in changes:
+        _check_birth(facility, changes["date_of_birth"])
     with transaction.atomic():
         patient = selectors.patient_get(facility=facility, patient_id=patient_id, for_update=True)
         return _apply_and_save(patient, actor=actor, changes=changes, allowed=PATIENT_FIELDS)
@@ -183,6 +195,13 @@ def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> 
         raise ApplicationError("invalid", "Unknown fields.", fields={name: ["Unknown field."] for name in unknown})
     for name, value in changes.items():
         setattr(instance, name, value)
+
+
+def _check_birth(facility: Facility, date_of_birth: dt.date) -> None:
+    today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
+    if not EARLIEST_BIRTH <= date_of_birth <= today:
+        message = f"A date of birth lies between {EARLIEST_BIRTH:%Y-%m-%d} and today."
+        raise ApplicationError("invalid", message, fields={"date_of_birth": [message]})
 
 
 def _apply_and_save(instance: models.Model, *, actor, changes: dict, allowed: tuple[str, ...]):

@@ -13,9 +13,11 @@ from availability.models import (
     SlotDuration,
     WindowType,
 )
+from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, LocalDateRangeQuery, StrictInputSerializer
 from scheduling.choices import ResourceKind
+from scheduling.parsing import IdField, InstantField, LocalDateField
 
 MAX_RANGE_DAYS = 62
 
@@ -109,7 +111,7 @@ def window_input(fields: dict) -> services.WindowInput:
 
 
 class WindowChangeSerializer(WindowInputSerializer):
-    effective_from = serializers.DateTimeField(
+    effective_from = InstantField(
         required=False, help_text="When the change takes effect (default now); a schedule in force is versioned."
     )
 
@@ -117,8 +119,8 @@ class WindowChangeSerializer(WindowInputSerializer):
 class ScheduleCreateSerializer(StrictInputSerializer):
     resource = FacilityObjectField(lister=kernel.resource_list)
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    start = serializers.DateTimeField(help_text="In force from this instant.")
-    end = serializers.DateTimeField(
+    start = InstantField(help_text="In force from this instant.")
+    end = InstantField(
         required=False, allow_null=True, default=None, help_text="In force until (excluded); null: open-ended."
     )
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
@@ -131,9 +133,9 @@ class ScheduleCreateSerializer(StrictInputSerializer):
 class ScheduleReplaceSerializer(StrictInputSerializer):
     """PUT gives the whole configuration (``availabilities`` required); PATCH only what changes."""
 
-    effective_from = serializers.DateTimeField(required=False, help_text="Default now.")
+    effective_from = InstantField(required=False, help_text="Default now.")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    end = serializers.DateTimeField(required=False, allow_null=True, help_text="In force until; null: open-ended.")
+    end = InstantField(required=False, allow_null=True, help_text="In force until; null: open-ended.")
     booking_horizon_days = serializers.IntegerField(min_value=0, max_value=730, required=False, allow_null=True)
     booking_notice_minutes = serializers.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, allow_null=True
@@ -142,7 +144,7 @@ class ScheduleReplaceSerializer(StrictInputSerializer):
 
 
 class ScheduleCloseSerializer(StrictInputSerializer):
-    end = serializers.DateTimeField(required=False, help_text="When the schedule ends; default (or no body): now.")
+    end = InstantField(required=False, help_text="When the schedule ends; default (or no body): now.")
 
 
 class WindowResultSerializer(serializers.Serializer):
@@ -187,8 +189,8 @@ class ExceptionInputSerializer(StrictInputSerializer):
     is_available = serializers.BooleanField(
         required=False, default=False, help_text="True adds time outside the weekly pattern; false removes time."
     )
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = InstantField()
+    end = InstantField()
     reason = serializers.CharField(max_length=300)
     type = serializers.ChoiceField(choices=WindowType.choices, required=False, default=WindowType.OPEN)
     slot_size_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
@@ -199,13 +201,13 @@ class ExceptionQuerySerializer(LocalDateRangeQuery):
     """Exceptions overlapping the local days ``from``..``to``."""
 
     max_days = 366
-    resource = serializers.IntegerField(required=False)
+    resource = IdField(required=False)
     is_available = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    resource = serializers.IntegerField(required=False)
-    in_force_at = serializers.DateTimeField(required=False)
+    resource = IdField(required=False)
+    in_force_at = InstantField(required=False)
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -234,8 +236,8 @@ class SlotOutputSerializer(serializers.Serializer):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    from_ = serializers.DateField(help_text="First local date.")
-    to = serializers.DateField(help_text=f"Last local date (inclusive); at most {MAX_RANGE_DAYS} days in all.")
+    from_ = LocalDateField(help_text="First local date.")
+    to = LocalDateField(help_text=f"Last local date (inclusive); at most {MAX_RANGE_DAYS} days in all.")
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)
 
     def get_fields(self):
@@ -244,10 +246,7 @@ class SlotQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        if attrs["to"] < attrs["from"]:
-            raise serializers.ValidationError({"to": ["Must not be before from."]})
-        if (attrs["to"] - attrs["from"]).days + 1 > MAX_RANGE_DAYS:
-            raise serializers.ValidationError({"to": [f"A range covers at most {MAX_RANGE_DAYS} days."]})
+        ranges.date_span_check(attrs["from"], attrs["to"], max_days=MAX_RANGE_DAYS, start_field="from", end_field="to")
         return attrs
 
 
@@ -259,7 +258,7 @@ class StatsQuerySerializer(SlotQuerySerializer):
 
 
 class SlotSearchQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="Local date.")
+    date = LocalDateField(help_text="Local date.")
     kind = serializers.ChoiceField(choices=[], required=False)
     department = FacilityObjectField(lister=kernel.department_list, required=False, allow_null=True)
     appointment_type = FacilityObjectField(lister=kernel.appointment_type_list, required=False, allow_null=True)

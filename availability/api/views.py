@@ -9,8 +9,7 @@ manager or admin manages any, a clinician their own or one delegated to them.
 
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -54,6 +53,7 @@ from availability.models import (
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityViewSet
 from scheduling.errors import ApplicationError
+from scheduling.parsing import IdField, InstantField
 from scheduling.permissions import Action
 
 
@@ -166,8 +166,12 @@ class ScheduleViewSet(AvailabilityViewSet):
         return self.schedule_response(schedule)
 
 
+class DelegationQuerySerializer(serializers.Serializer):
+    resource = IdField(required=False)
+
+
 class EffectiveFromQuerySerializer(serializers.Serializer):
-    effective_from = serializers.DateTimeField(required=False, help_text="When the removal takes effect (default now).")
+    effective_from = InstantField(required=False, help_text="When the removal takes effect (default now).")
 
 
 @extend_schema_view(
@@ -437,9 +441,7 @@ class SlotDurationViewSet(AvailabilityViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("resource", OpenApiTypes.INT)], responses=DelegationOutputSerializer(many=True)
-    ),
+    list=extend_schema(parameters=[DelegationQuerySerializer], responses=DelegationOutputSerializer(many=True)),
     create=extend_schema(request=DelegationInputSerializer, responses={201: DelegationOutputSerializer}),
 )
 class DelegationViewSet(AvailabilityViewSet):
@@ -453,12 +455,8 @@ class DelegationViewSet(AvailabilityViewSet):
         return selectors.delegation_get(facility=self.request.facility, delegation_id=self.kwargs["pk"])
 
     def list(self, request, facility_slug: str):
-        resource = request.query_params.get("resource")
-        if resource is not None and not resource.isdigit():
-            raise ApplicationError("invalid", "Invalid input: resource.", fields={"resource": ["A number."]})
-        delegations = selectors.delegation_list(
-            facility=request.facility, resource_id=int(resource) if resource else None
-        )
+        params = self.query(DelegationQuerySerializer)
+        delegations = selectors.delegation_list(facility=request.facility, resource_id=params.get("resource"))
         return self.paginated(delegations, DelegationOutputSerializer)
 
     def create(self, request, facility_slug: str):

@@ -10,6 +10,7 @@ from availability.engine import minute_of_day
 from availability.selectors.bookable import (
     BOOKED_CONTEXT,
     DEFAULT_POLICY,
+    MAX_QUERY_DAYS,
     BookableWindow,
     DayStats,
     Slot,
@@ -40,6 +41,7 @@ from availability.selectors.configuration import (
 __all__ = [
     "BOOKED_CONTEXT",
     "DEFAULT_POLICY",
+    "MAX_QUERY_DAYS",
     "BookableWindow",
     "DayStats",
     "Slot",

@@ -18,10 +18,13 @@ from availability.models import (
 )
 from availability.selectors import cached
 from availability.selectors.configuration import slot_duration_list
+from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError, NotFound
 
 DEFAULT_POLICY = engine.Policy()
+#: The most local days one slot or statistics query covers (the API asks for fewer).
+MAX_QUERY_DAYS = 366
 FALLBACK_SLOT_MINUTES = 30
 #: Stranding checks look this far ahead for future bookings.
 BOOKING_LOOKAHEAD = dt.timedelta(days=3 * 366)
@@ -72,7 +75,9 @@ def slot_list(
     (inclusive), grouped by resource in the order given, each resource's slots by time. Start
     and end are aware UTC datetimes; ``booked`` and ``remaining`` come from the registered
     booking sources. Runs a fixed number of queries whatever the number of resources.
-    Resource ids of another facility are ignored."""
+    Resource ids of another facility are ignored. Dates outside ``scheduling.ranges`` or a range
+    over ``MAX_QUERY_DAYS`` are refused (400 naming ``start_date``/``end_date``)."""
+    ranges.date_span_check(start_date, end_date, max_days=MAX_QUERY_DAYS)
     resources = list(kernel.resource_list(facility=facility).filter(pk__in=list(resource_ids)))
     order = {rid: index for index, rid in enumerate(resource_ids)}
     resources.sort(key=lambda resource: order.get(resource.pk, 0))
@@ -98,7 +103,8 @@ def slot_search(
 ) -> list[Slot]:
     """The (free, bookable) slots of every active resource matching ``kind`` and
     ``department`` on one local date, earliest first: "the first free chair". A fixed number
-    of queries whatever the number of resources."""
+    of queries whatever the number of resources. A date outside ``scheduling.ranges`` is refused."""
+    ranges.date_check(date, field="date")
     resources = kernel.resource_list(facility=facility).filter(active=True)
     if kind:
         resources = resources.filter(kind=kind)
@@ -122,7 +128,9 @@ def availability_stats(
     *, facility, resource_id: int, start_date: dt.date, end_date: dt.date, now: dt.datetime | None = None
 ) -> list[DayStats]:
     """Per local day: the slots the weekly pattern and exceptions give (whatever the booking
-    horizon), their capacity, the units booked that day, and how many slots can still be booked."""
+    horizon), their capacity, the units booked that day, and how many slots can still be booked.
+    Bounded like ``slot_list``."""
+    ranges.date_span_check(start_date, end_date, max_days=MAX_QUERY_DAYS)
     resource = kernel.resource_get(facility=facility, resource_id=resource_id)
     now = now or timezone.now()
     calendar = engine.Calendar(facility.time_zone)

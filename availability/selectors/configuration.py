@@ -18,6 +18,7 @@ from availability.models import (
 )
 from scheduling import selectors as kernel
 from scheduling.errors import NotFound
+from scheduling.parsing import parse_id
 from scheduling.permissions import Action, role_allows
 
 
@@ -161,6 +162,6 @@ def _int(value) -> int:
 
 def _get(queryset: QuerySet, pk, what: str):
     try:
-        return queryset.get(pk=int(pk))
+        return queryset.get(pk=parse_id(pk))
     except (queryset.model.DoesNotExist, TypeError, ValueError, OverflowError):
         raise NotFound(what) from None

@@ -14,6 +14,7 @@ from availability import engine, selectors
 from availability.models import (
     Schedule,
 )
+from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling import services as kernel_services
 from scheduling.errors import ApplicationError, NotFound, constraint_name
@@ -94,6 +95,15 @@ def _check_validity(valid_from, valid_till) -> None:
         _invalid("valid_from", "Required.")
     if valid_till is not None and valid_till < valid_from:
         _invalid("valid_till", "A schedule cannot end before it starts.")
+
+
+def _check_in_range(**instants) -> None:
+    """Each given instant (None: not given) lies in the span CareSlot schedules, else 400 naming it.
+    Checked before any lock: a schedule or exception reaching year 9999 would otherwise make the
+    slot maths walk thousands of years while holding the resource row."""
+    for field_name, value in instants.items():
+        if value is not None:
+            ranges.instant_check(value, field=field_name)
 
 
 def _invalid(field_name: str, message: str):

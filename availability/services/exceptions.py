@@ -14,6 +14,7 @@ from availability.models import (
     WindowType,
 )
 from availability.services.common import (
+    _check_in_range,
     _invalid,
     _lock_resource,
     _refuse_stranding,
@@ -21,6 +22,9 @@ from availability.services.common import (
     max_slots_per_window,
 )
 from scheduling.errors import ApplicationError
+
+#: The longest exception: longer leave is a closed schedule, longer extra time a schedule.
+MAX_EXCEPTION_DAYS = 366
 
 
 def exception_create(
@@ -43,7 +47,12 @@ def exception_create(
     Extra time wholly inside hours the weekly pattern already makes available changes nothing:
     nothing is saved and the returned exception is unsaved (``pk`` None). Extra time that
     overlaps them only in part, or overlaps other extra time, is refused (400 on ``start``).
-    Every returned exception carries ``warnings``, a list of sentences for the client."""
+    Every returned exception carries ``warnings``, a list of sentences for the client. Both ends
+    lie in the span of ``scheduling.ranges`` and at most ``MAX_EXCEPTION_DAYS`` apart (checked
+    before the resource row is locked)."""
+    _check_in_range(start=start, end=end)
+    if end - start > dt.timedelta(days=MAX_EXCEPTION_DAYS):
+        _invalid("end", f"An exception lasts at most {MAX_EXCEPTION_DAYS} days.")
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         reason = (reason or "").strip()

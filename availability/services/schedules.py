@@ -20,6 +20,7 @@ from availability.models import (
 from availability.services.common import (
     CLOCK_SKEW,
     KEEP,
+    _check_in_range,
     _check_validity,
     _invalid,
     _lock_resource,
@@ -92,6 +93,7 @@ def schedule_create(
     another schedule of the resource is in force during any of [valid_from, valid_till): to
     change a configuration, replace or close the schedule in force. A schedule wholly in the
     past is refused (400 on ``valid_till``), as a past exception is: the past is kept as it was."""
+    _check_in_range(valid_from=valid_from, valid_till=valid_till)
     with transaction.atomic():
         resource = _lock_resource(facility, actor, resource_id)
         _check_validity(valid_from, valid_till)
@@ -158,6 +160,7 @@ def schedule_replace(
 def schedule_close(*, facility, actor, schedule_id: int, valid_till: dt.datetime | None = None) -> Schedule:
     """Ends the schedule at ``valid_till`` (default now; not in the past, not before it starts,
     not later than it already ends). Refused if future bookings would be left outside availability."""
+    _check_in_range(valid_till=valid_till)
     with transaction.atomic():
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
         resource = _lock_resource(facility, actor, schedule.resource_id)
@@ -277,6 +280,7 @@ def _revise(
     module docstring). Locks the resource row, then the schedule row. Returns the schedule in
     force from ``effective_from`` and its windows, each with ``origin_id`` (the row it came from)."""
     settings_changes = dict(settings_changes or {})
+    _check_in_range(effective_from=effective_from, valid_till=settings_changes.get("valid_till"))
     with transaction.atomic():
         schedule = selectors.schedule_get(facility=facility, schedule_id=schedule_id)
         resource = _lock_resource(facility, actor, schedule.resource_id)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from booking.models import Booking, Kind, Priority
+from scheduling import ranges
 from scheduling.errors import ApplicationError
 
 
@@ -73,6 +74,7 @@ def _check_interval(start, end, start_field: str, end_field: str) -> None:
                 f"{name} needs a time zone offset.",
                 fields={name: ["Give the time with its offset, e.g. 2026-03-01T09:00:00+00:00."]},
             )
+        ranges.instant_check(value, field=name)
     if end <= start:
         raise ApplicationError(
             "invalid", "The end must be after the start.", fields={end_field: ["Must be after start."]}

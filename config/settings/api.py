@@ -10,6 +10,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "scheduling.pagination.StandardPagination",
+    # JSON only: the browsable API renders forms from serializers these views do not declare
+    # (their inputs differ by action), and people use the pages, integrators the JSON.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["scheduling.parsing.JSONBodyParser"],
+    "DEFAULT_METADATA_CLASS": "scheduling.metadata.RouteMetadata",
     "DEFAULT_SCHEMA_CLASS": "scheduling.schema.CareSlotAutoSchema",
     "EXCEPTION_HANDLER": "scheduling.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
