@@ -72,17 +72,17 @@ def test_exceptions_are_listed_by_local_dates_from_to(clinic, api_client):
 
 def test_a_schedule_runs_from_start_to_end(clinic, api_client):
     room = ResourceFactory(facility=clinic.facility, kind=ResourceKind.ROOM, name="Room 4")
-    body = {"resource": room.pk, "start": "2035-01-01T00:00:00Z", "end": "2035-06-01T00:00:00Z"}
+    body = {"resource": room.pk, "start": "2030-01-01T00:00:00Z", "end": "2030-06-01T00:00:00Z"}
     created = api_client.post(clinic.url("schedules/"), body, format="json")
     assert created.status_code == 201, created.content
-    assert (created.json()["start"], created.json()["end"]) == ("2035-01-01T00:00:00Z", "2035-06-01T00:00:00Z")
+    assert (created.json()["start"], created.json()["end"]) == ("2030-01-01T00:00:00Z", "2030-06-01T00:00:00Z")
     closed = api_client.post(
-        clinic.url(f"schedules/{created.json()['id']}/close/"), {"end": "2035-03-01T00:00:00Z"}, format="json"
+        clinic.url(f"schedules/{created.json()['id']}/close/"), {"end": "2030-03-01T00:00:00Z"}, format="json"
     )
     assert closed.status_code == 200, closed.content
-    assert closed.json()["end"] == "2035-03-01T00:00:00Z"
+    assert closed.json()["end"] == "2030-03-01T00:00:00Z"
     refused = api_client.post(
-        clinic.url(f"schedules/{created.json()['id']}/close/"), {"end": "2034-01-01T00:00:00Z"}, format="json"
+        clinic.url(f"schedules/{created.json()['id']}/close/"), {"end": "2029-01-01T00:00:00Z"}, format="json"
     )
     assert refused.status_code == 400 and list(refused.json()["fields"]) == ["end"]
 

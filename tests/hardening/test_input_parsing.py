@@ -58,9 +58,9 @@ def test_an_offset_is_read_exactly(clinic, api_client):
 
 @pytest.mark.parametrize("value", BAD_INSTANTS.values(), ids=BAD_INSTANTS.keys())
 def test_a_schedule_with_an_impossible_start_is_refused(clinic, api_client, value):
-    body = {"resource": clinic.theatre.pk, "valid_from": bad(value)}
+    body = {"resource": clinic.theatre.pk, "start": bad(value)}
     before = Schedule.objects.count()
-    assert_refused(api_client.post(api(clinic, "schedules/"), body, format="json"), "valid_from")
+    assert_refused(api_client.post(api(clinic, "schedules/"), body, format="json"), "start")
     assert Schedule.objects.count() == before
 
 
@@ -71,18 +71,18 @@ def test_an_exception_with_an_impossible_end_is_refused(clinic, api_client, valu
     assert not AvailabilityException.objects.exists()
 
 
-INSTANT_FILTERS = [
-    ("bookings/", "start"),
-    ("bookings/", "end"),
-    ("token-bookings/", "start"),
-    ("exceptions/", "start"),
-    ("exceptions/", "end"),
-    ("schedules/", "in_force_at"),
+INSTANT_FILTERS = [("schedules/", "in_force_at")]
+DATE_FILTERS = [
+    ("bookings/", "from"),
+    ("bookings/", "to"),
+    ("exceptions/", "from"),
+    ("exceptions/", "to"),
+    ("queues/", "date"),
 ]
 ID_FILTERS = [
     ("bookings/", "resource"),
     ("bookings/", "patient"),
-    ("token-bookings/", "resource"),
+    ("bookings/", "token_slot"),
     ("exceptions/", "resource"),
     ("schedules/", "resource"),
     ("delegations/", "resource"),
@@ -94,6 +94,14 @@ ID_FILTERS = [
 def test_a_list_filter_with_an_impossible_instant_is_refused(clinic, api_client, value):
     for tail, param in INSTANT_FILTERS:
         assert_refused(api_client.get(api(clinic, tail), {param: bad(value)}), param)
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "2026-1-1", "²⁰²⁶-01-01", "%00"]
+)
+def test_a_date_filter_with_an_impossible_or_far_date_is_refused(clinic, api_client, value):
+    for tail, param in DATE_FILTERS:
+        assert_refused(api_client.get(api(clinic, tail), {param: value}), param)
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "1.5", "1.0", "-1", "99999999999999999999", "1e3", "%00"])

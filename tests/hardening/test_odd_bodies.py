@@ -20,7 +20,7 @@ def _bodies(clinic, booking) -> dict:
         "bookings/": clinic.body("10:00"),
         "schedules/": {
             "resource": clinic.theatre.pk,
-            "valid_from": clinic.at("00:00", 400).isoformat(),
+            "start": clinic.at("00:00", 400).isoformat(),
             "availabilities": [window],
         },
         "exceptions/": {
@@ -46,7 +46,7 @@ def _bodies(clinic, booking) -> dict:
         f"schedules/{clinic.chair_schedule.pk}/availabilities/": window,
         f"resources/{clinic.chair.pk}/booking-policy/": {"booking_horizon_days": 10, "booking_notice_minutes": 0},
         f"bookings/{booking.pk}/reschedule/": {"start": clinic.at("12:00").isoformat()},
-        f"schedules/{clinic.chair_schedule.pk}/close/": {"valid_till": clinic.at("00:00", 300).isoformat()},
+        f"schedules/{clinic.chair_schedule.pk}/close/": {"end": clinic.at("00:00", 300).isoformat()},
         "": {"name": "Renamed", "time_zone": "UTC"},
     }
 

@@ -77,7 +77,7 @@ def test_the_day_board_refuses_dates_out_of_range(clinic, browser, day):
 @pytest.mark.parametrize("day", ["9999-12-27", "9999-12-20", "0001-01-01", "1999-12-27"])
 def test_the_preview_refuses_dates_out_of_range(clinic, browser, day):
     url = f"/f/{clinic.facility.slug}/availability/resources/{clinic.chair.pk}/preview/"
-    response = browser.get(url, {"start": day})
+    response = browser.get(url, {"from": day})
     assert response.status_code == 400
 
 
@@ -139,10 +139,10 @@ def test_an_exception_spans_a_bounded_number_of_days(clinic, api_client):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("valid_till", "9999-12-31T00:00:00+00:00"), ("valid_from", "1999-01-01T00:00:00+00:00")],
+    [("end", "9999-12-31T00:00:00+00:00"), ("start", "1999-01-01T00:00:00+00:00")],
 )
 def test_a_schedule_is_valid_within_the_scheduling_span(clinic, api_client, field, value):
-    body = {"resource": clinic.theatre.pk, "valid_from": clinic.at("00:00", days_ahead=400).isoformat(), field: value}
+    body = {"resource": clinic.theatre.pk, "start": clinic.at("00:00", days_ahead=400).isoformat(), field: value}
     before = Schedule.objects.count()
     assert_refused(api_client.post(api(clinic, "schedules/"), body, format="json"), field)
     assert Schedule.objects.count() == before
@@ -150,7 +150,7 @@ def test_a_schedule_is_valid_within_the_scheduling_span(clinic, api_client, fiel
 
 def test_closing_a_schedule_in_year_9999_is_refused(clinic, api_client):
     url = api(clinic, f"schedules/{clinic.theatre_schedule.pk}/close/")
-    assert_refused(api_client.post(url, {"valid_till": "9999-12-31T00:00:00+00:00"}, format="json"), "valid_till")
+    assert_refused(api_client.post(url, {"end": "9999-12-31T00:00:00+00:00"}, format="json"), "end")
     clinic.theatre_schedule.refresh_from_db()
     assert clinic.theatre_schedule.valid_till is None
 
