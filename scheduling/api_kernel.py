@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
 from scheduling.history import history_entries, history_records
+from scheduling.pagination import StandardPagination
 from scheduling.parsing import InvalidInput, LocalDateField, parse_id
 from scheduling.permissions import Action, role_allows
 from scheduling.ranges import EARLIEST_DATE, latest_date
@@ -185,16 +186,17 @@ class FacilityViewSet(viewsets.GenericViewSet):
         entries = history_entries(instance=instance, records=page)
         return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)
 
+    # Both lists are paged even where the viewset's own list is not (slot durations, windows).
     # A viewset without an object that keeps history or takes comments (a check-in, a walk-in)
     # sets ``history = None`` / ``comments = None``, so neither is routed nor in the schema.
     @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=StandardPagination)
     def history(self, request, facility_slug: str, pk: str) -> Response:
         return self.paginated_history(self.get_object())
 
     @extend_schema(methods=["GET"], responses=CommentOutputSerializer(many=True), filters=False)
     @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentOutputSerializer})
-    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=StandardPagination)
     def comments(self, request, facility_slug: str, pk: str) -> Response:
         target = self.get_object()
         if request.method == "GET":
