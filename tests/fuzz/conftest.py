@@ -33,14 +33,6 @@ from tests.factories import FacilityFactory, MembershipFactory, UserFactory
 
 ROLES = {"admin": Role.ADMIN, "front-desk": Role.SCHEDULER}
 
-# Server errors `make test`'s run still meets that other branches of issue 9 ("No 500 for any
-# input") fix: expected to fail until those are merged, then to be removed from here. `make fuzz`
-# meets more, and lists them.
-PENDING_SERVER_ERRORS = {
-    "GET /api/v1/facilities/{facility_slug}/bookings/": "an offset PostgreSQL cannot store in a filter (-16:33)",
-    "POST /api/v1/facilities/{facility_slug}/bookings/": "out-of-range time parts (T12:99) in an instant",
-}
-
 
 @dataclass
 class FuzzClinic:
@@ -283,13 +275,6 @@ def pytest_terminal_summary(terminalreporter):
     for (check, operation, status, title), example in sorted(LEDGER.failures.items()):
         write(f"- [{check}] {operation} -> {status}: {title}")
         write(f"    {example}")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        for operation, reason in PENDING_SERVER_ERRORS.items():
-            if f"[{operation}]" in item.name:
-                item.add_marker(pytest.mark.xfail(reason=f"pending on another branch: {reason}", strict=False))
 
 
 @pytest.hookimpl(wrapper=True)
