@@ -4,6 +4,7 @@ administrator lists and revokes those of the facility's members."""
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +13,7 @@ from accounts import selectors, services
 from scheduling import selectors as scheduling_selectors
 from scheduling.api_kernel import FacilityRolePermission, StrictInputSerializer
 from scheduling.errors import ApplicationError
+from scheduling.parsing import JSONBodyParser
 from scheduling.permissions import Action
 
 
@@ -36,6 +38,8 @@ class ApiTokenCreatedOutputSerializer(ApiTokenOutputSerializer):
 class TokenObtainApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    # Scripts sign in with a form post (curl -d, -F) as often as with JSON: all three are read here.
+    parser_classes = [JSONBodyParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=ApiTokenObtainInputSerializer,
