@@ -131,7 +131,16 @@ class ScheduleViewSet(AvailabilityViewSet):
 
     def update(self, request, facility_slug: str, pk: str):
         self.get_object()
-        fields = self.validated(ScheduleReplaceSerializer, partial=request.method == "PATCH")
+        partial = request.method == "PATCH"
+        fields = self.validated(ScheduleReplaceSerializer, partial=partial)
+        if partial and isinstance(request.data, dict) and "availabilities" in request.data:
+            # PATCH may leave out the schedule's fields but not a window's own: DRF hands
+            # ``partial`` down to nested serializers, so the windows are read again, whole.
+            whole = ScheduleReplaceSerializer(
+                data={"availabilities": request.data["availabilities"]}, context=self.get_serializer_context()
+            )
+            whole.is_valid(raise_exception=True)
+            fields["availabilities"] = whole.validated_data["availabilities"]
         keep = services.KEEP
         windows = fields.get("availabilities")
         schedule = services.schedule_replace(

@@ -26,6 +26,21 @@ def test_patch_changes_only_the_fields_it_names(clinic, api_client):
     assert api_client.put(url, {"booking_notice_minutes": 30}, format="json").status_code == 400
 
 
+def test_patch_with_windows_takes_each_window_whole(clinic, api_client):
+    """PATCH may leave out schedule fields, not a window's own: a window without weekdays is a 400
+    naming it (found by the fuzzer: it answered 500), and nothing changes."""
+    url = clinic.url(f"schedules/{clinic.chair_schedule.pk}/")
+    before = api_client.get(url).json()["availabilities"]
+    window = {"start_time": "09:30", "end_time": "10:30", "type": "open"}
+    refused = api_client.patch(url, {"availabilities": [window]}, format="json")
+    assert refused.status_code == 400, refused.content
+    assert "weekdays" in refused.json()["fields"]["availabilities"]["0"]
+    assert api_client.get(url).json()["availabilities"] == before
+    changed = api_client.patch(url, {"availabilities": [{**window, "weekdays": [0, 1, 2, 3, 4, 5, 6]}]}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert [(w["start_time"], w["end_time"]) for w in changed.json()["availabilities"]] == [("09:30:00", "10:30:00")]
+
+
 def test_close_without_a_body_closes_now(clinic, api_client):
     before = timezone.now()
     closed = api_client.post(clinic.url(f"schedules/{clinic.chair_schedule.pk}/close/"))
