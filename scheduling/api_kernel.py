@@ -14,13 +14,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from scheduling import selectors, services
+from scheduling import ranges, selectors, services
 from scheduling.errors import ApplicationError
 from scheduling.history import history_entries, history_records
 from scheduling.pagination import StandardPagination
 from scheduling.parsing import InvalidInput, LocalDateField, parse_id
 from scheduling.permissions import Action, role_allows
-from scheduling.ranges import EARLIEST_DATE, latest_date
 
 
 class FacilityRolePermission(BasePermission):
@@ -91,16 +90,14 @@ class LocalDateRangeQuery(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        first, last = attrs.get("from"), attrs.get("to")
-        latest = latest_date()
+        # The span and the longest range are the services' rules (scheduling.ranges).
         for name in ("from", "to"):
-            if name in attrs and not EARLIEST_DATE <= attrs[name] <= latest:
-                raise serializers.ValidationError({name: [f"Give a date from {EARLIEST_DATE} to {latest}."]})
-        if first and last:
-            if last < first:
-                raise serializers.ValidationError({"to": ["Must not be before from."]})
-            if (last - first).days + 1 > self.max_days:
-                raise serializers.ValidationError({"to": [f"A range covers at most {self.max_days} days."]})
+            if name in attrs:
+                ranges.date_check(attrs[name], field=name)
+        if "from" in attrs and "to" in attrs:
+            ranges.date_span_check(
+                attrs["from"], attrs["to"], max_days=self.max_days, start_field="from", end_field="to"
+            )
         return attrs
 
     @staticmethod
