@@ -22,6 +22,7 @@ from availability.services.common import (
     max_slots_per_window,
 )
 from scheduling.errors import ApplicationError
+from scheduling.history import audited_delete
 
 #: The longest exception: longer leave is a closed schedule, longer extra time a schedule.
 MAX_EXCEPTION_DAYS = 366
@@ -101,8 +102,7 @@ def exception_remove(*, facility, actor, exception_id: int) -> None:
             raise ApplicationError(
                 "exception_past", "This exception has ended; it stays as a record of the past.", status_code=409
             )
-        exception._history_user = actor
-        exception.delete()
+        audited_delete(exception, actor=actor)
         _refuse_stranding(facility, resource)
 
 

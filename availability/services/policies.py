@@ -22,6 +22,7 @@ from availability.services.common import (
 )
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
+from scheduling.history import audited_delete
 from scheduling.permissions import Action, role_allows
 
 
@@ -73,8 +74,7 @@ def slot_duration_remove(*, facility, actor, slot_duration_id: int) -> None:
     _require_role(facility, actor, Action.AVAILABILITY_MANAGE_ANY)
     with transaction.atomic():
         duration = selectors.slot_duration_get(facility=facility, slot_duration_id=slot_duration_id, for_update=True)
-        duration._history_user = actor
-        duration.delete()
+        audited_delete(duration, actor=actor)
 
 
 # --- delegations --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from availability.services.common import (
 )
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
+from scheduling.history import audited_delete
 
 
 @dataclass
@@ -203,10 +204,8 @@ def schedule_delete(*, facility, actor, schedule_id: int) -> None:
             successor.previous_id = schedule.previous_id
             _save_schedule(successor, actor)
         for window in schedule.availabilities.all():
-            window._history_user = actor
-            window.delete()
-        schedule._history_user = actor
-        schedule.delete()
+            audited_delete(window, actor=actor)
+        audited_delete(schedule, actor=actor)
         _refuse_stranding(facility, resource)
 
 
@@ -317,8 +316,7 @@ def _edit_in_place(schedule, windows, settings_changes, valid_till, actor):
     kept = {window.source_id for window in windows if window.source_id is not None}
     for row in schedule.availabilities.all():
         if row.pk not in kept:
-            row._history_user = actor
-            row.delete()
+            audited_delete(row, actor=actor)
     rows = []
     existing = {row.pk: row for row in schedule.availabilities.all()}
     for window in windows:
