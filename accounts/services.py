@@ -24,7 +24,9 @@ def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     is not kept anywhere and cannot be shown again. The user's dead tokens are cleared away."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     stamp = selectors.password_stamp(user=user)
-    ApiToken.objects.filter(user=user).exclude(pk__in=selectors.api_token_list(user=user).values("pk")).delete()
+    # Expired or voided: cleared one by one, so each leaves its history row like a revocation.
+    for dead in ApiToken.objects.filter(user=user).exclude(pk__in=selectors.api_token_list(user=user).values("pk")):
+        audited_delete(dead, actor=user)
     token = ApiToken(
         user=user,
         name=name,

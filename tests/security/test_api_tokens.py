@@ -170,3 +170,12 @@ def test_with_redis_down_writes_pass_unthrottled(api_client, facility):
         ]
 
     assert [response.status_code for response in written] == [201, 201]
+
+
+def test_dead_tokens_cleared_at_the_next_sign_in_leave_their_history(user):
+    old = _obtain(user, name="laptop")
+    ApiToken.objects.filter(pk=old["id"]).update(expires_at=timezone.now() - timedelta(minutes=1))
+    _obtain(user, name="phone")
+    assert not ApiToken.objects.filter(pk=old["id"]).exists()
+    deleted = ApiToken.history.get(id=old["id"], history_type="-")
+    assert deleted.history_user == user and deleted.name == "laptop"
