@@ -7,138 +7,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('scheduling', '0005_patient_mrn_unique_whatever_case'),
+        ("scheduling", "0005_patient_mrn_unique_whatever_case"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPatientType',
+            name="HistoricalPatientType",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=64)),
-                ('code', models.CharField(help_text='Upper-case code as it appears in files, e.g. RAD.', max_length=20)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "code",
+                    models.CharField(help_text="Upper-case code as it appears in files, e.g. RAD.", max_length=20),
+                ),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical patient type',
-                'verbose_name_plural': 'historical patient types',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical patient type",
+                "verbose_name_plural": "historical patient types",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ChairAppointment',
+            name="ChairAppointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('import', 'Imported file'), ('app', 'CareSlot day of care')], default='import', max_length=10)),
-                ('import_id', models.BigIntegerField(blank=True, help_text='The import that last wrote this row.', null=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('appointment_id', models.CharField(max_length=64)),
-                ('encounter_id', models.CharField(max_length=64)),
-                ('date', models.DateField(help_text='Local date of the appointment.')),
-                ('chair_name', models.CharField(blank=True, help_text='The chair as the file named it.', max_length=200)),
-                ('regimen_category', models.CharField(choices=[('short', 'Short'), ('medium', 'Medium'), ('long', 'Long')], max_length=10)),
-                ('patient_type', models.CharField(max_length=20)),
-                ('scheduled_minutes', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('cancelled', 'Cancelled'), ('completed', 'Completed'), ('no-show', 'No-show')], max_length=10)),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.schedulableresource')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "Imported file"), ("app", "CareSlot day of care")],
+                        default="import",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "import_id",
+                    models.BigIntegerField(blank=True, help_text="The import that last wrote this row.", null=True),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("appointment_id", models.CharField(max_length=64)),
+                ("encounter_id", models.CharField(max_length=64)),
+                ("date", models.DateField(help_text="Local date of the appointment.")),
+                (
+                    "chair_name",
+                    models.CharField(blank=True, help_text="The chair as the file named it.", max_length=200),
+                ),
+                (
+                    "regimen_category",
+                    models.CharField(
+                        choices=[("short", "Short"), ("medium", "Medium"), ("long", "Long")], max_length=10
+                    ),
+                ),
+                ("patient_type", models.CharField(max_length=20)),
+                ("scheduled_minutes", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("cancelled", "Cancelled"),
+                            ("completed", "Completed"),
+                            ("no-show", "No-show"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheduling.schedulableresource",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'appointment_id'],
-                'indexes': [models.Index(fields=['facility', 'date'], name='analytics_c_facilit_67bcae_idx'), models.Index(fields=['facility', 'encounter_id'], name='analytics_c_facilit_825f84_idx')],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'appointment_id'), name='chair_appointment_natural_key'), models.CheckConstraint(condition=models.Q(('scheduled_minutes__gte', 1), ('scheduled_minutes__lte', 1440)), name='chair_appointment_minutes_in_a_day')],
+                "ordering": ["date", "appointment_id"],
+                "indexes": [
+                    models.Index(fields=["facility", "date"], name="analytics_c_facilit_67bcae_idx"),
+                    models.Index(fields=["facility", "encounter_id"], name="analytics_c_facilit_825f84_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("facility", "appointment_id"), name="chair_appointment_natural_key"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("scheduled_minutes__gte", 1), ("scheduled_minutes__lte", 1440)),
+                        name="chair_appointment_minutes_in_a_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChairTime',
+            name="ChairTime",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('import', 'Imported file'), ('app', 'CareSlot day of care')], default='import', max_length=10)),
-                ('import_id', models.BigIntegerField(blank=True, help_text='The import that last wrote this row.', null=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('encounter_id', models.CharField(max_length=64)),
-                ('actual_start', models.DateTimeField()),
-                ('actual_end', models.DateTimeField()),
-                ('total_minutes', models.PositiveIntegerField()),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "Imported file"), ("app", "CareSlot day of care")],
+                        default="import",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "import_id",
+                    models.BigIntegerField(blank=True, help_text="The import that last wrote this row.", null=True),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("encounter_id", models.CharField(max_length=64)),
+                ("actual_start", models.DateTimeField()),
+                ("actual_end", models.DateTimeField()),
+                ("total_minutes", models.PositiveIntegerField()),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['actual_start'],
-                'indexes': [models.Index(fields=['facility', 'actual_start'], name='analytics_c_facilit_68c7c2_idx')],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'encounter_id'), name='chair_time_natural_key'), models.CheckConstraint(condition=models.Q(('actual_end__gt', models.F('actual_start'))), name='chair_time_ends_after_start')],
+                "ordering": ["actual_start"],
+                "indexes": [models.Index(fields=["facility", "actual_start"], name="analytics_c_facilit_68c7c2_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("facility", "encounter_id"), name="chair_time_natural_key"),
+                    models.CheckConstraint(
+                        condition=models.Q(("actual_end__gt", models.F("actual_start"))),
+                        name="chair_time_ends_after_start",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NurseCapacity',
+            name="NurseCapacity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('import', 'Imported file'), ('app', 'CareSlot day of care')], default='import', max_length=10)),
-                ('import_id', models.BigIntegerField(blank=True, help_text='The import that last wrote this row.', null=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('date', models.DateField(help_text='Local date.')),
-                ('nurses_available', models.PositiveIntegerField()),
-                ('max_chairs_supported', models.PositiveIntegerField()),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "Imported file"), ("app", "CareSlot day of care")],
+                        default="import",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "import_id",
+                    models.BigIntegerField(blank=True, help_text="The import that last wrote this row.", null=True),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("date", models.DateField(help_text="Local date.")),
+                ("nurses_available", models.PositiveIntegerField()),
+                ("max_chairs_supported", models.PositiveIntegerField()),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'nurse capacity',
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'date'), name='nurse_capacity_natural_key')],
+                "verbose_name_plural": "nurse capacity",
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("facility", "date"), name="nurse_capacity_natural_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PatientType',
+            name="PatientType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Upper-case code as it appears in files, e.g. RAD.', max_length=20)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(help_text="Upper-case code as it appears in files, e.g. RAD.", max_length=20),
+                ),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'code'), name='patient_type_unique_code')],
+                "ordering": ["code"],
+                "constraints": [models.UniqueConstraint(fields=("facility", "code"), name="patient_type_unique_code")],
             },
         ),
         migrations.CreateModel(
-            name='SurgicalCase',
+            name="SurgicalCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('import', 'Imported file'), ('app', 'CareSlot day of care')], default='import', max_length=10)),
-                ('import_id', models.BigIntegerField(blank=True, help_text='The import that last wrote this row.', null=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('case_id', models.CharField(help_text="The file's Encounter ID.", max_length=64)),
-                ('source_index', models.CharField(blank=True, help_text="The file's index column.", max_length=32)),
-                ('date', models.DateField(help_text='Local date of the case.')),
-                ('suite_name', models.CharField(help_text='The suite as the file named it.', max_length=200)),
-                ('service', models.CharField(max_length=200)),
-                ('cpt_code', models.CharField(max_length=20)),
-                ('cpt_description', models.CharField(blank=True, max_length=500)),
-                ('booked_minutes', models.PositiveIntegerField()),
-                ('scheduled_start', models.DateTimeField()),
-                ('wheels_in', models.DateTimeField()),
-                ('incision_start', models.DateTimeField()),
-                ('incision_end', models.DateTimeField()),
-                ('wheels_out', models.DateTimeField()),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
-                ('suite', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.schedulableresource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "Imported file"), ("app", "CareSlot day of care")],
+                        default="import",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "import_id",
+                    models.BigIntegerField(blank=True, help_text="The import that last wrote this row.", null=True),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("case_id", models.CharField(help_text="The file's Encounter ID.", max_length=64)),
+                ("source_index", models.CharField(blank=True, help_text="The file's index column.", max_length=32)),
+                ("date", models.DateField(help_text="Local date of the case.")),
+                ("suite_name", models.CharField(help_text="The suite as the file named it.", max_length=200)),
+                ("service", models.CharField(max_length=200)),
+                ("cpt_code", models.CharField(max_length=20)),
+                ("cpt_description", models.CharField(blank=True, max_length=500)),
+                ("booked_minutes", models.PositiveIntegerField()),
+                ("scheduled_start", models.DateTimeField()),
+                ("wheels_in", models.DateTimeField()),
+                ("incision_start", models.DateTimeField()),
+                ("incision_end", models.DateTimeField()),
+                ("wheels_out", models.DateTimeField()),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
+                (
+                    "suite",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheduling.schedulableresource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheduled_start'],
-                'indexes': [models.Index(fields=['facility', 'date'], name='analytics_s_facilit_41eb1a_idx'), models.Index(fields=['facility', 'suite', 'wheels_in'], name='analytics_s_facilit_0b247c_idx')],
-                'constraints': [models.UniqueConstraint(fields=('facility', 'case_id'), name='surgical_case_natural_key'), models.CheckConstraint(condition=models.Q(('incision_start__gte', models.F('wheels_in')), ('incision_end__gte', models.F('incision_start')), ('wheels_out__gte', models.F('incision_end'))), name='surgical_case_times_in_order')],
+                "ordering": ["scheduled_start"],
+                "indexes": [
+                    models.Index(fields=["facility", "date"], name="analytics_s_facilit_41eb1a_idx"),
+                    models.Index(fields=["facility", "suite", "wheels_in"], name="analytics_s_facilit_0b247c_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("facility", "case_id"), name="surgical_case_natural_key"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("incision_start__gte", models.F("wheels_in")),
+                            ("incision_end__gte", models.F("incision_start")),
+                            ("wheels_out__gte", models.F("incision_end")),
+                        ),
+                        name="surgical_case_times_in_order",
+                    ),
+                ],
             },
         ),
     ]

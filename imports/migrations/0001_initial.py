@@ -8,164 +8,378 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('scheduling', '0005_patient_mrn_unique_whatever_case'),
+        ("scheduling", "0005_patient_mrn_unique_whatever_case"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalImport',
+            name="HistoricalImport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=64)),
-                ('kind', models.CharField(choices=[('chair_appointments', 'Chair appointments'), ('chair_times', 'Actual chair time'), ('nurse_capacity', 'Nurse capacity'), ('or_cases', 'Operating-room cases')], max_length=30)),
-                ('status', models.CharField(choices=[('queued', 'Waiting for a worker'), ('validating', 'Validating'), ('needs_mapping', 'Unknown chairs or suites to resolve'), ('invalid', 'Has errors; nothing loaded'), ('loading', 'Loading'), ('loaded', 'Loaded'), ('rejected', 'Rejected: the file cannot be read'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('original_name', models.CharField(help_text="The uploader's file name, without any path.", max_length=255)),
-                ('stored_name', models.CharField(db_index=True, help_text='Generated name in the imports storage.', max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.BigIntegerField()),
-                ('uploaded_at', models.DateTimeField(blank=True, editable=False)),
-                ('load_valid_rows', models.BooleanField(default=False, help_text='Load the valid rows even when others have errors (they are left out).')),
-                ('message', models.TextField(blank=True, help_text='Why the file was rejected or failed, or what is awaited.')),
-                ('rejection_code', models.CharField(blank=True, max_length=40)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('rows_loaded', models.PositiveIntegerField(default=0)),
-                ('rows_inserted', models.PositiveIntegerField(default=0)),
-                ('rows_updated', models.PositiveIntegerField(default=0)),
-                ('rows_left_out', models.PositiveIntegerField(default=0)),
-                ('unknown_resources', models.JSONField(blank=True, default=list, help_text='Chairs or suites the file names that the facility does not know.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chair_appointments", "Chair appointments"),
+                            ("chair_times", "Actual chair time"),
+                            ("nurse_capacity", "Nurse capacity"),
+                            ("or_cases", "Operating-room cases"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a worker"),
+                            ("validating", "Validating"),
+                            ("needs_mapping", "Unknown chairs or suites to resolve"),
+                            ("invalid", "Has errors; nothing loaded"),
+                            ("loading", "Loading"),
+                            ("loaded", "Loaded"),
+                            ("rejected", "Rejected: the file cannot be read"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(help_text="The uploader's file name, without any path.", max_length=255),
+                ),
+                (
+                    "stored_name",
+                    models.CharField(db_index=True, help_text="Generated name in the imports storage.", max_length=255),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.BigIntegerField()),
+                ("uploaded_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "load_valid_rows",
+                    models.BooleanField(
+                        default=False, help_text="Load the valid rows even when others have errors (they are left out)."
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="Why the file was rejected or failed, or what is awaited."),
+                ),
+                ("rejection_code", models.CharField(blank=True, max_length=40)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("rows_loaded", models.PositiveIntegerField(default=0)),
+                ("rows_inserted", models.PositiveIntegerField(default=0)),
+                ("rows_updated", models.PositiveIntegerField(default=0)),
+                ("rows_left_out", models.PositiveIntegerField(default=0)),
+                (
+                    "unknown_resources",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Chairs or suites the file names that the facility does not know.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical import',
-                'verbose_name_plural': 'historical imports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical import",
+                "verbose_name_plural": "historical imports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalResourceMapping',
+            name="HistoricalResourceMapping",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=64)),
-                ('kind', models.CharField(help_text='The resource kind: chair or theatre.', max_length=20)),
-                ('name', models.CharField(help_text='The name as files write it.', max_length=200)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facility', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.facility')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.schedulableresource')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=64)),
+                ("kind", models.CharField(help_text="The resource kind: chair or theatre.", max_length=20)),
+                ("name", models.CharField(help_text="The name as files write it.", max_length=200)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.facility",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="scheduling.schedulableresource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical resource mapping',
-                'verbose_name_plural': 'historical resource mappings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical resource mapping",
+                "verbose_name_plural": "historical resource mappings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Import',
+            name="Import",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('chair_appointments', 'Chair appointments'), ('chair_times', 'Actual chair time'), ('nurse_capacity', 'Nurse capacity'), ('or_cases', 'Operating-room cases')], max_length=30)),
-                ('status', models.CharField(choices=[('queued', 'Waiting for a worker'), ('validating', 'Validating'), ('needs_mapping', 'Unknown chairs or suites to resolve'), ('invalid', 'Has errors; nothing loaded'), ('loading', 'Loading'), ('loaded', 'Loaded'), ('rejected', 'Rejected: the file cannot be read'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('original_name', models.CharField(help_text="The uploader's file name, without any path.", max_length=255)),
-                ('stored_name', models.CharField(help_text='Generated name in the imports storage.', max_length=255, unique=True)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.BigIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('load_valid_rows', models.BooleanField(default=False, help_text='Load the valid rows even when others have errors (they are left out).')),
-                ('message', models.TextField(blank=True, help_text='Why the file was rejected or failed, or what is awaited.')),
-                ('rejection_code', models.CharField(blank=True, max_length=40)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('bytes_read', models.BigIntegerField(default=0)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('rows_valid', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('warning_count', models.PositiveIntegerField(default=0)),
-                ('rows_loaded', models.PositiveIntegerField(default=0)),
-                ('rows_inserted', models.PositiveIntegerField(default=0)),
-                ('rows_updated', models.PositiveIntegerField(default=0)),
-                ('rows_left_out', models.PositiveIntegerField(default=0)),
-                ('unknown_resources', models.JSONField(blank=True, default=list, help_text='Chairs or suites the file names that the facility does not know.')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.facility')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chair_appointments", "Chair appointments"),
+                            ("chair_times", "Actual chair time"),
+                            ("nurse_capacity", "Nurse capacity"),
+                            ("or_cases", "Operating-room cases"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a worker"),
+                            ("validating", "Validating"),
+                            ("needs_mapping", "Unknown chairs or suites to resolve"),
+                            ("invalid", "Has errors; nothing loaded"),
+                            ("loading", "Loading"),
+                            ("loaded", "Loaded"),
+                            ("rejected", "Rejected: the file cannot be read"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(help_text="The uploader's file name, without any path.", max_length=255),
+                ),
+                (
+                    "stored_name",
+                    models.CharField(help_text="Generated name in the imports storage.", max_length=255, unique=True),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.BigIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "load_valid_rows",
+                    models.BooleanField(
+                        default=False, help_text="Load the valid rows even when others have errors (they are left out)."
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="Why the file was rejected or failed, or what is awaited."),
+                ),
+                ("rejection_code", models.CharField(blank=True, max_length=40)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("bytes_read", models.BigIntegerField(default=0)),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("rows_valid", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("warning_count", models.PositiveIntegerField(default=0)),
+                ("rows_loaded", models.PositiveIntegerField(default=0)),
+                ("rows_inserted", models.PositiveIntegerField(default=0)),
+                ("rows_updated", models.PositiveIntegerField(default=0)),
+                ("rows_left_out", models.PositiveIntegerField(default=0)),
+                (
+                    "unknown_resources",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Chairs or suites the file names that the facility does not know.",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="scheduling.facility"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportProblem',
+            name="ImportProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField(blank=True, help_text='Line in the file; the header is line 1.', null=True)),
-                ('column', models.CharField(blank=True, max_length=200)),
-                ('value', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(max_length=40)),
-                ('message', models.CharField(max_length=500)),
-                ('severity', models.CharField(choices=[('error', 'Error'), ('warning', 'Warning')], max_length=10)),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
-                ('import_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='imports.import')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "row",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Line in the file; the header is line 1.", null=True
+                    ),
+                ),
+                ("column", models.CharField(blank=True, max_length=200)),
+                ("value", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(max_length=40)),
+                ("message", models.CharField(max_length=500)),
+                ("severity", models.CharField(choices=[("error", "Error"), ("warning", "Warning")], max_length=10)),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
+                (
+                    "import_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="problems", to="imports.import"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row', 'id'],
+                "ordering": ["row", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ResourceMapping',
+            name="ResourceMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text='The resource kind: chair or theatre.', max_length=20)),
-                ('name', models.CharField(help_text='The name as files write it.', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.facility')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scheduling.schedulableresource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(help_text="The resource kind: chair or theatre.", max_length=20)),
+                ("name", models.CharField(help_text="The name as files write it.", max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="scheduling.facility"
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scheduling.schedulableresource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='import',
-            index=models.Index(fields=['facility', '-uploaded_at'], name='imports_imp_facilit_7fafa2_idx'),
+            model_name="import",
+            index=models.Index(fields=["facility", "-uploaded_at"], name="imports_imp_facilit_7fafa2_idx"),
         ),
         migrations.AddIndex(
-            model_name='import',
-            index=models.Index(fields=['status', 'heartbeat_at'], name='imports_imp_status_9aa901_idx'),
+            model_name="import",
+            index=models.Index(fields=["status", "heartbeat_at"], name="imports_imp_status_9aa901_idx"),
         ),
         migrations.AddConstraint(
-            model_name='import',
-            constraint=models.UniqueConstraint(fields=('facility', 'sha256'), name='import_unique_bytes'),
+            model_name="import",
+            constraint=models.UniqueConstraint(fields=("facility", "sha256"), name="import_unique_bytes"),
         ),
         migrations.AddIndex(
-            model_name='importproblem',
-            index=models.Index(fields=['import_file', 'severity', 'row'], name='imports_imp_import__41ef1b_idx'),
+            model_name="importproblem",
+            index=models.Index(fields=["import_file", "severity", "row"], name="imports_imp_import__41ef1b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resourcemapping',
-            constraint=models.UniqueConstraint(models.F('facility'), models.F('kind'), django.db.models.functions.text.Lower('name'), name='resource_mapping_unique_name'),
+            model_name="resourcemapping",
+            constraint=models.UniqueConstraint(
+                models.F("facility"),
+                models.F("kind"),
+                django.db.models.functions.text.Lower("name"),
+                name="resource_mapping_unique_name",
+            ),
         ),
     ]
