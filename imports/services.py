@@ -22,7 +22,6 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +32,7 @@ from analytics.facts import key_column, stage_columns
 from imports.formats import FILE_KINDS, Kind
 from imports.models import ACTIVE, Import, ImportProblem, ResourceMapping, Status
 from imports.reading import HEAD_BYTES, CountingReader, FileRejected, check_header, chunks
+from imports.storage import raw_files
 from imports.validation import ERROR, WARNING, Context, validate_chunk
 from scheduling import ranges
 from scheduling import selectors as kernel
@@ -46,10 +46,6 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = 4242  # pg advisory locks: (namespace, import id)
 RESOURCE_KIND = {Kind.CHAIR_APPOINTMENTS: ResourceKind.CHAIR, Kind.OR_CASES: ResourceKind.THEATRE}
-
-
-def storage():
-    return storages["imports"]
 
 
 # --- upload ------------------------------------------------------------------------------------
@@ -89,7 +85,7 @@ def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, lo
     if existing is not None:
         return existing, False
     uploaded_file.seek(0)
-    stored_name = storage().save(f"{facility.public_id}/{uuid.uuid4().hex}.csv", uploaded_file)
+    stored_name = raw_files().save(f"{facility.public_id}/{uuid.uuid4().hex}.csv", uploaded_file)
     record = Import(
         facility=facility,
         kind=header.kind,
@@ -106,7 +102,7 @@ def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, lo
             _queue(record)
     except IntegrityError:
         # Another upload of the same bytes won the race: that import is this one.
-        storage().delete(stored_name)
+        raw_files().delete(stored_name)
         return Import.objects.get(facility=facility, sha256=sha256), False
     return record, True
 
@@ -333,9 +329,9 @@ def _validate(record: Import, stage: str) -> str:
     key = key_column(record.kind)
     room = settings.IMPORTS_MAX_PROBLEMS
     unknown: dict[str, list[int]] = {}
-    with storage().open(record.stored_name, "rb") as raw:
+    with raw_files().open(record.stored_name, "rb") as raw:
         header = check_header(raw.read(HEAD_BYTES), total_size=record.size_bytes, kind=record.kind)
-    with storage().open(record.stored_name, "rb") as raw:
+    with raw_files().open(record.stored_name, "rb") as raw:
         counting = CountingReader(raw)
         for chunk in chunks(counting, header=header, size=settings.IMPORTS_CHUNK_ROWS):
             result = validate_chunk(record.kind, chunk.frame, chunk.rows, chunk.ragged, context)

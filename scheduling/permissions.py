@@ -36,6 +36,9 @@ class Action(StrEnum):
     QUEUE_VIEW = "queue.view"
     QUEUE_OPERATE = "queue.operate"
     QUEUE_UNDO_CHECK_IN = "queue.undo_check_in"
+    IMPORT_VIEW = "import.view"
+    IMPORT_UPLOAD = "import.upload"
+    IMPORT_DOWNLOAD = "import.download"
 
 
 _ALL = frozenset(Role)
@@ -80,6 +83,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # Undoing a check-in erases the encounter (on record in its history): the desk's own fix
     # for its own mistake, not a clinician's move once the patient is in their queue.
     Action.QUEUE_UNDO_CHECK_IN: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
+    # Imports: schedulers and managers bring the files (and resolve their unknown chairs and
+    # suites, load valid rows); analysts read the reports; the raw file, which may carry
+    # encounter ids, is downloaded only by those who may upload one. Clinicians stay out.
+    Action.IMPORT_VIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.ANALYST}),
+    Action.IMPORT_UPLOAD: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
+    Action.IMPORT_DOWNLOAD: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
 }
 
 

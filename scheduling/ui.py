@@ -70,7 +70,7 @@ NAVIGATION = [
     NavItem("Queue", "live_queue:home"),
     NavItem("Patients", "scheduling:patients", Action.PATIENT_VIEW),
     NavItem("Resources", "scheduling:resources", Action.RESOURCE_VIEW),
-    NavItem("Imports", "imports:home"),
+    NavItem("Imports", "imports:home", Action.IMPORT_VIEW),
     NavItem("Analytics", "analytics:home"),
 ]
 
