@@ -104,7 +104,7 @@ def check_header(head: bytes, *, total_size: int, kind: str | None = None) -> He
                 "duplicated_column", f"The column '{header}' appears twice in the header.", line=1, column=header
             )
         seen[name] = header
-    chosen = kind or detect_kind(headers)
+    chosen = kind or detect_kind(headers) or _closest_kind(names)
     if chosen is None:
         raise FileRejected(
             "unknown_kind",
@@ -137,6 +137,18 @@ def check_header(head: bytes, *, total_size: int, kind: str | None = None) -> He
         if not has_rows:
             raise FileRejected("no_rows", "The file has a header but no rows.")
     return Header(kind=chosen, headers=headers, names=names)
+
+
+def _closest_kind(names: list[str]) -> str | None:
+    """When no kind has all its required columns: the kind with at least half of them (the
+    most), so the refusal can name the columns missing rather than call the file unknown."""
+    best, best_share = None, 0.0
+    for kind, spec in FILE_KINDS.items():
+        required = {column.normalized for column in spec.columns if column.required}
+        share = len(required & set(names)) / len(required)
+        if share >= 0.5 and share > best_share:
+            best, best_share = kind, share
+    return best
 
 
 def read_head(stream) -> bytes:
