@@ -107,15 +107,13 @@ def integer(check: Checker, column: Column) -> pd.Series:
     raw = text(check, column)
     filled = raw != ""
     numbers = pd.to_numeric(raw.where(raw.str.fullmatch(r"[+-]?\d{1,9}"), None), errors="coerce")
-    wrong = filled & (numbers.isna() | (numbers < column.minimum) | (numbers > column.maximum))
+    not_number = filled & numbers.isna()
+    outside = filled & ~not_number & ((numbers < column.minimum) | (numbers > column.maximum))
     what = "minutes" if "min" in column.normalized else "a whole number"
-    check.add(
-        wrong,
-        column.header,
-        "out_of_range" if column.minimum is not None else "not_a_number",
-        f"Must be {what} from {column.minimum} to {column.maximum}.",
-    )
-    return numbers.where(~wrong).astype("Int64")
+    rule = f"must be {what} from {column.minimum} to {column.maximum}."
+    check.add(not_number, column.header, "not_a_number", f"Not a whole number: {rule}")
+    check.add(outside, column.header, "out_of_range", rule.capitalize())
+    return numbers.where(~(not_number | outside)).astype("Int64")
 
 
 def date(check: Checker, column: Column, context: Context, *, pattern: str) -> pd.Series:
