@@ -171,6 +171,17 @@ def test_a_header_with_an_unknown_missing_or_duplicated_column_is_refused_naming
 # --- types, dates, durations ---------------------------------------------------------------------
 
 
+def test_a_value_longer_than_its_column_takes_is_an_error(upload, facility, theatres):
+    record, _ = upload(appointments(appointment(1), appointment(2, appointment_id="A-" + "9" * 70)))
+    assert_invalid(record, errors=1)
+    assert problems(record) == [(3, "appointment_id", "A-" + "9" * 70, "too_long")]
+    assert messages(record)[(3, "appointment_id")] == "Longer than 64 characters."
+
+    record, _ = upload(cases(case(1), case(2, **{"CPT Description": "Ostectomy " * 60})))
+    assert_invalid(record, errors=1)
+    assert problems(record) == [(3, "CPT Description", ("Ostectomy " * 60)[:200], "too_long")]
+
+
 def test_text_or_a_fraction_in_an_integer_column_is_not_a_number(upload, facility):
     record, _ = upload(
         appointments(
@@ -336,13 +347,16 @@ def test_unknown_regimen_category_status_or_patient_type_is_an_error(upload, fac
             appointment(2, regimen_category="extra-long"),
             appointment(3, status="postponed"),
             appointment(4, patient_type="RAD"),
+            appointment(5, status="postponed by the patient", regimen_category="longer than the longest"),
         )
     )
-    assert_invalid(record, errors=3)
+    assert_invalid(record, errors=5)
     assert problems(record) == [
         (3, "regimen_category", "extra-long", "unknown_value"),
         (4, "status", "postponed", "unknown_value"),
         (5, "patient_type", "RAD", "unknown_value"),
+        (6, "regimen_category", "longer than the longest", "unknown_value"),
+        (6, "status", "postponed by the patient", "unknown_value"),
     ]
     assert messages(record)[(3, "regimen_category")] == "Unknown value; one of: long, medium, short."
     assert "CMO-LONG" in messages(record)[(5, "patient_type")]
