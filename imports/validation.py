@@ -97,10 +97,10 @@ def text(check: Checker, column: Column) -> pd.Series:
     blank = values == ""
     if column.required:
         check.add(blank, column.header, "missing", "A value is required.")
-    check.add(
-        values.str.len() > column.max_length, column.header, "too_long", f"Longer than {column.max_length} characters."
-    )
-    return values
+    too_long = values.str.len() > column.max_length
+    check.add(too_long, column.header, "too_long", f"Longer than {column.max_length} characters.")
+    # Rows with errors are staged too (for the duplicate check): cut to what the column holds.
+    return values.where(~too_long, values.str.slice(0, column.max_length))
 
 
 def integer(check: Checker, column: Column) -> pd.Series:
@@ -178,7 +178,7 @@ def choice(check: Checker, column: Column, choices, *, upper: bool = False) -> p
     unknown = (raw != "") & ~values.isin(list(choices))
     listed = ", ".join(sorted(choices))
     check.add(unknown, column.header, "unknown_value", f"Unknown value; one of: {listed}.")
-    return values
+    return values.where(~unknown)  # not staged: it may be longer than the column
 
 
 def resource(check: Checker, values: pd.Series, context: Context, unknown: dict) -> pd.Series:
