@@ -172,26 +172,30 @@ def chunks(binary, *, header: Header, size: int) -> Iterator[Chunk]:
     records: list[list[str]] = []
     lines: list[int] = []
     ragged: list[tuple[int, int]] = []
+    ended = 0  # the line the last record ended on: the next begins after it
     try:
         next(reader)  # the header, checked already
+        ended = reader.line_num
         for record in reader:
             if not record or (len(record) == 1 and not record[0].strip()):
+                ended = reader.line_num
                 continue  # a blank line
             if len(record) != width:
                 ragged.append((reader.line_num, len(record)))
                 record = (record + [""] * width)[:width]
             records.append(record)
-            lines.append(reader.line_num)
+            lines.append(ended := reader.line_num)
             if len(records) >= size:
                 yield Chunk(pd.DataFrame(records, columns=header.names, dtype=str), pd.Series(lines), ragged)
                 records, lines, ragged = [], [], []
     except UnicodeDecodeError as error:
         raise _not_utf8(error, counting.bytes_read) from None
     except csv.Error as error:
+        # Named by the line the record begins on: an open quote runs on to the end of the file.
         raise FileRejected(
             "unreadable",
-            f"Line {reader.line_num + 1} cannot be read as CSV ({error}): a quote that never closes?",
-            line=reader.line_num + 1,
+            f"Line {ended + 1} cannot be read as CSV ({error}): a quote that never closes?",
+            line=ended + 1,
         ) from None
     if records or ragged:
         yield Chunk(pd.DataFrame(records, columns=header.names, dtype=str), pd.Series(lines, dtype="int64"), ragged)
