@@ -177,9 +177,9 @@ def chunks(binary, *, header: Header, size: int) -> Iterator[Chunk]:
         next(reader)  # the header, checked already
         ended = reader.line_num
         for record in reader:
-            if not record or (len(record) == 1 and not record[0].strip()):
+            if not record or (not record[0].strip() and not "".join(record).strip()):
                 ended = reader.line_num
-                continue  # a blank line
+                continue  # a blank line, or a spreadsheet's empty row (",,,,")
             if len(record) != width:
                 ragged.append((reader.line_num, len(record)))
                 record = (record + [""] * width)[:width]
