@@ -58,12 +58,35 @@ class CountingReader(io.RawIOBase):
         return size
 
 
-def _not_utf8(error: UnicodeDecodeError, offset: int) -> FileRejected:
-    byte = error.object[error.start : error.start + 1].hex().upper()
+def _not_utf8(stream, *, final: bool = True) -> FileRejected:
+    """The refusal of a file that is not UTF-8, naming the first bad byte's offset and line:
+    ``stream`` is read again from its start to find it (a text wrapper's error knows neither)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = newlines = 0
+    try:
+        stream.seek(0)
+        while True:
+            block = stream.read(1024 * 1024)
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(block, final=final and not block)
+            except UnicodeDecodeError as error:
+                position = offset - len(pending) + error.start
+                line = newlines + error.object[: error.start].count(b"\n") + 1
+                where = f"byte 0x{error.object[error.start : error.start + 1].hex().upper()} at byte {position}, "
+                where += f"on line {line}"
+                break
+            if not block:
+                where = "somewhere"  # not found again: it was there when read, though
+                break
+            offset += len(block)
+            newlines += block.count(b"\n")
+    except (OSError, ValueError, AttributeError):
+        where = "somewhere"  # a stream that cannot be read again
     return FileRejected(
         "not_utf8",
-        f"The file is not UTF-8 text (byte 0x{byte} near byte {offset + error.start}; Latin-1 or Windows-1252 "
-        'perhaps). Save it as "CSV UTF-8" and upload it again.',
+        f"The file is not UTF-8 text ({where}; Latin-1 or Windows-1252 perhaps). "
+        'Save it as "CSV UTF-8" and upload it again.',
     )
 
 
@@ -78,8 +101,8 @@ def check_header(head: bytes, *, total_size: int, kind: str | None = None) -> He
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
         text = decoder.decode(head, final=len(head) >= total_size)
-    except UnicodeDecodeError as error:
-        raise _not_utf8(error, 0) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(io.BytesIO(head), final=len(head) >= total_size) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         headers = next(reader)
@@ -188,8 +211,8 @@ def chunks(binary, *, header: Header, size: int) -> Iterator[Chunk]:
             if len(records) >= size:
                 yield Chunk(pd.DataFrame(records, columns=header.names, dtype=str), pd.Series(lines), ragged)
                 records, lines, ragged = [], [], []
-    except UnicodeDecodeError as error:
-        raise _not_utf8(error, counting.bytes_read) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(counting.raw) from None
     except csv.Error as error:
         # Named by the line the record begins on: an open quote runs on to the end of the file.
         raise FileRejected(
