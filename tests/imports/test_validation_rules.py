@@ -168,6 +168,19 @@ def test_a_header_with_an_unknown_missing_or_duplicated_column_is_refused_naming
     assert not imports_dir.exists() or not any(imports_dir.rglob("*.csv"))
 
 
+def test_header_refusals_read_as_english(upload, facility):
+    messages = []
+    for header in (TIMES[:-1], TIMES + ["notes"], CASES[:-1]):
+        with pytest.raises(ApplicationError) as refused:
+            upload(csv_text(header, [dict.fromkeys(header, "x")]))
+        messages.append(refused.value.message)
+    assert messages == [
+        "The header of an actual chair time file needs the column(s) total_chair_minutes.",
+        "The column(s) notes are not part of an actual chair time file.",
+        "The header of an operating-room cases file needs the column(s) Wheels Out.",
+    ]
+
+
 # --- types, dates, durations ---------------------------------------------------------------------
 
 
