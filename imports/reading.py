@@ -135,20 +135,22 @@ def check_header(head: bytes, *, total_size: int, kind: str | None = None) -> He
             line=1,
         )
     spec = FILE_KINDS[chosen]
+    label = spec.kind.label.lower()
+    label = ("an " if label[0] in "aeiou" else "a ") + label
     known = {column.normalized: column for column in spec.columns}
     missing = [column.header for column in spec.columns if column.required and column.normalized not in seen]
     unknown = [seen[name] for name in names if name not in known]
     if missing:
         raise FileRejected(
             "missing_column",
-            f"The header of a {spec.kind.label.lower()} file needs the column(s) {', '.join(missing)}.",
+            f"The header of {label} file needs the column(s) {', '.join(missing)}.",
             line=1,
             column=missing[0],
         )
     if unknown:
         raise FileRejected(
             "unknown_column",
-            f"The column(s) {', '.join(unknown)} are not part of a {spec.kind.label.lower()} file.",
+            f"The column(s) {', '.join(unknown)} are not part of {label} file.",
             line=1,
             column=unknown[0],
         )
