@@ -22,7 +22,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -212,6 +212,7 @@ def _advisory_lock(import_id: int):
 def import_process(*, import_id: int) -> str:
     """Validates the import's file and, when it may, loads it; returns the status it ends in.
     Idempotent by import id (see the module's docstring)."""
+    _end_with_client()
     with _advisory_lock(import_id) as held:
         if not held:
             return "busy"  # another worker is on it
@@ -240,6 +241,20 @@ def import_process(*, import_id: int) -> str:
                 cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         record.refresh_from_db()
         return record.status
+
+
+def _end_with_client() -> None:
+    """Has PostgreSQL (14+, on Linux, macOS or BSD) end this session's statement within a second
+    of its client dying: a worker killed during the merge would otherwise leave its INSERT
+    running to the end, holding the import's lock from the redelivered task all that time."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('client_connection_check_interval', '1s', false) "
+                "WHERE current_setting('server_version_num')::int >= 140000"
+            )
+    except DatabaseError:
+        pass  # a platform without the check: the task's retries wait for the session to end
 
 
 def _begin(record: Import) -> None:
