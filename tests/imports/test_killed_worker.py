@@ -212,6 +212,31 @@ def test_a_worker_killed_inside_the_loading_transaction_loads_nothing_and_the_re
     _assert_loaded_once(watch, facility, log)
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_that_finds_the_lock_held_tries_again_and_loads_once_it_is_free(worker, facility, uploader):
+    """As when the session of a killed worker has not ended yet (a server without
+    client_connection_check_interval): the delivery must not be lost to a 'busy'."""
+    _child, log = worker
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('imports_import', 'id'))")
+            next_id = cursor.fetchone()[0] + 1  # the sequence is not transactional: the upload takes the next
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, next_id])
+        record = upload(facility, uploader, appointments(*(appointment(n) for n in range(1, 101))).encode())
+        assert record.pk == next_id
+        _wait_for(lambda: "retry: Retry in 5s" in log.read_text(errors="replace"), "the busy delivery to retry", 15)
+        assert Import.objects.get(pk=record.pk).status == Status.QUEUED
+    finally:
+        other.close()
+
+    watch = Watch(record)
+    final = watch.until(lambda current: current.status == Status.LOADED, "the retry to load it", 20)
+    assert (final.attempts, final.rows_loaded) == (1, 100)
+    assert facts("chair_appointments", facility) == 100
+
+
 # --- handing on stalled imports, and two deliveries at once -----------------------------------------
 
 
