@@ -16,7 +16,7 @@ from imports import selectors, services
 from imports.models import Import, Status
 from scheduling import ranges
 from scheduling.errors import ApplicationError
-from scheduling.models import ResourceKind
+from scheduling.models import ResourceKind, SchedulableResource
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -385,8 +385,9 @@ def test_a_patient_type_the_facility_added_is_accepted(upload, facility):
 
 
 def test_unknown_chairs_wait_for_a_mapping_with_their_names_counts_and_first_line(
-    upload, facility, uploader, django_capture_on_commit_callbacks
+    upload, facility, uploader, django_capture_on_commit_callbacks, settings
 ):
+    settings.IMPORTS_CHUNK_ROWS = 3  # a name's rows in several chunks
     chair = ResourceFactory(facility=facility, kind=ResourceKind.CHAIR, name="Chair 1")
     ResourceFactory(facility=facility, kind=ResourceKind.ROOM, name="Recliner B")  # a room, not a chair
     record, _ = upload(
@@ -397,12 +398,13 @@ def test_unknown_chairs_wait_for_a_mapping_with_their_names_counts_and_first_lin
             appointment(4, chair="Chair 9"),
             appointment(5, chair="  chair   1 "),  # case and spacing aside, Chair 1
             appointment(6, chair=""),  # no chair assigned
+            appointment(7, chair="CHAIR  9"),  # one unknown chair, however it is written
         )
     )
 
     assert record.status == Status.NEEDS_MAPPING, record.message
     assert record.unknown_resources == [
-        {"name": "Chair 9", "rows": 2, "first_row": 3},
+        {"name": "Chair 9", "rows": 3, "first_row": 3},
         {"name": "Recliner B", "rows": 1, "first_row": 4},
     ]
     assert "2 chairs" in record.message and "Nothing is loaded" in record.message
@@ -421,9 +423,10 @@ def test_unknown_chairs_wait_for_a_mapping_with_their_names_counts_and_first_lin
     rows = facts_by("chair_appointments", facility, "appointment_id")
     created = rows["A-0002"]["chair_id"]
     assert created not in (None, chair.pk)
-    chairs = [rows[f"A-{n:04d}"]["chair_id"] for n in range(1, 7)]
-    assert chairs == [chair.pk, created, chair.pk, created, chair.pk, None]
+    chairs = [rows[f"A-{n:04d}"]["chair_id"] for n in range(1, 8)]
+    assert chairs == [chair.pk, created, chair.pk, created, chair.pk, None, created]
     assert rows["A-0003"]["chair_name"] == "Recliner B"  # as the file named it
+    assert SchedulableResource.objects.filter(facility=facility, kind=ResourceKind.CHAIR).count() == 2
 
 
 def test_unknown_or_suites_wait_for_a_mapping(upload, facility, theatres):
