@@ -343,7 +343,7 @@ def _validate(record: Import, stage: str) -> str:
     context = _context(record)
     key = key_column(record.kind)
     room = settings.IMPORTS_MAX_PROBLEMS
-    unknown: dict[str, list[int]] = {}
+    unknown: dict[str, list] = {}  # as in ChunkResult.unknown
     with raw_files().open(record.stored_name, "rb") as raw:
         header = check_header(raw.read(HEAD_BYTES), total_size=record.size_bytes, kind=record.kind)
     with raw_files().open(record.stored_name, "rb") as raw:
@@ -353,8 +353,8 @@ def _validate(record: Import, stage: str) -> str:
             keyed = result.stage[result.stage[key].notna() & (result.stage[key].astype(str) != "")]
             _stage_copy(stage, _for_copy(keyed))
             room -= _keep_problems(record, result.problems, room)
-            for name, (count, first) in result.unknown.items():
-                entry = unknown.setdefault(name, [0, first])
+            for matched, (count, first, name) in result.unknown.items():
+                entry = unknown.setdefault(matched, [0, first, name])
                 entry[0] += count
             Import.objects.filter(pk=record.pk).update(
                 bytes_read=counting.bytes_read,
@@ -372,7 +372,8 @@ def _validate(record: Import, stage: str) -> str:
         _unscheduled(record, stage, room)
     record.refresh_from_db()
     unknown_list = [
-        {"name": name, "rows": count, "first_row": first} for name, (count, first) in sorted(unknown.items())
+        {"name": name, "rows": count, "first_row": first}
+        for count, first, name in sorted(unknown.values(), key=lambda entry: entry[2])
     ]
     if unknown_list:
         what = "chairs" if record.kind == Kind.CHAIR_APPOINTMENTS else "OR suites"

@@ -33,7 +33,8 @@ class Context:
 class ChunkResult:
     stage: pd.DataFrame
     problems: pd.DataFrame
-    unknown: dict[str, list[int]] = field(default_factory=dict)  # name -> [rows naming it, first line]
+    # name as matched (case and spacing aside) -> [rows naming it, first line, name as first written]
+    unknown: dict[str, list] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -188,8 +189,8 @@ def resource(check: Checker, values: pd.Series, context: Context, unknown: dict)
     ids = keys.map(context.resources).astype("Int64")
     missing = (values != "") & ids.isna()
     if missing.any():
-        for name, rows in check.rows[missing].groupby(values[missing]):
-            entry = unknown.setdefault(name, [0, int(rows.iloc[0])])
+        for key, rows in check.rows[missing].groupby(keys[missing], sort=False):
+            entry = unknown.setdefault(key, [0, int(rows.iloc[0]), values[rows.index[0]]])
             entry[0] += len(rows)
     return ids
 
