@@ -291,6 +291,26 @@ def test_resume_stalled_hands_on_an_import_whose_worker_died_but_not_one_a_live_
     assert facts("chair_appointments", facility) == 20
 
 
+@pytest.mark.django_db
+def test_resume_stalled_hands_an_import_on_once_per_period_not_at_every_beat(
+    queued, settings, celery_broker, django_capture_on_commit_callbacks
+):
+    """An import waiting behind a backlog (or for a broker that is down) is not sent again every
+    minute: each copy would be one more delivery to find it busy or done."""
+    settings.IMPORTS_STALLED_AFTER_SECONDS = 120
+    celery_broker(DEAD_REDIS)  # what is handed on waits in the outbox: count it there
+    _stall(queued, heartbeat_age=600)
+
+    def resume(**options) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.imports_resume_stalled(**options)
+
+    assert resume() == 1
+    assert resume() == 0  # the next beat, a minute later at most
+    assert resume(now=timezone.now() + timedelta(seconds=121)) == 1  # still nobody on it: again
+    assert OutboxMessage.objects.count() == 3  # the upload's and two hand-ons
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_of_one_import_at_once_load_it_once(queued, facility):
     start = threading.Barrier(2)
