@@ -535,6 +535,9 @@ def imports_resume_stalled(*, now: dt.datetime | None = None) -> int:
             if not free:
                 continue  # a worker holds it: slow, not dead
         with transaction.atomic():
+            # Stamped as heard of now: handed on again only if nobody takes it for another period
+            # (an import waiting behind a backlog would otherwise get one more message a minute).
+            Import.objects.filter(pk=record.pk).update(heartbeat_at=now)
             _queue(record)
         queued += 1
     return queued
