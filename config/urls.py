@@ -14,6 +14,7 @@ facility_api = [
     path("", include("availability.api_urls")),
     path("", include("booking.api_urls")),
     path("", include("live_queue.api_urls")),
+    path("", include("imports.api_urls")),
     path(
         "memberships/<int:membership_id>/tokens/",
         accounts_api.MemberTokenListApi.as_view(),
