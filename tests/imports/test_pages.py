@@ -369,7 +369,7 @@ def test_loading_the_valid_rows_of_a_file_with_errors_asks_first(facility, desk,
     confirm = url(facility, f"{record.pk}/load-valid-rows/")
 
     page = desk.get(detail).content.decode()
-    assert f'<a href="{confirm}" role="button">Load the 2 valid rows (1 rows will be left out)</a>' in page
+    assert f'<a href="{confirm}" role="button">Load the 2 valid rows (1 row will be left out)</a>' in page
     assert analytics.fact_count(kind="nurse_capacity", facility_id=facility.pk) == 0
 
     confirmation = desk.get(confirm).content.decode()
