@@ -32,6 +32,7 @@ facility_pages = [
     path("availability/", include("availability.urls")),
     path("bookings/", include("booking.urls")),
     path("queue/", include("live_queue.urls")),
+    path("imports/", include("imports.urls")),
 ]
 
 urlpatterns = [
