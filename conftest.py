@@ -62,6 +62,18 @@ def _fresh_configuration_cache():
     cached.clear()
 
 
+@pytest.fixture(autouse=True)
+def imports_dir(tmp_path, settings):
+    """Raw uploaded files go to a fresh directory per test, never into var/media (Django drops
+    its storages when STORAGES changes: django.test.signals)."""
+    location = tmp_path / "imports"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
+    }
+    return location
+
+
 @pytest.fixture
 def facility(db):
     return FacilityFactory(name="Test General (A)", slug="facility-a")

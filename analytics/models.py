@@ -55,6 +55,9 @@ class PatientType(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        self.code = self.code.strip().upper()
+
 
 class Fact(models.Model):
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")

@@ -14,6 +14,7 @@ facility_api = [
     path("", include("availability.api_urls")),
     path("", include("booking.api_urls")),
     path("", include("live_queue.api_urls")),
+    path("", include("imports.api_urls")),
     path(
         "memberships/<int:membership_id>/tokens/",
         accounts_api.MemberTokenListApi.as_view(),
@@ -31,6 +32,7 @@ facility_pages = [
     path("availability/", include("availability.urls")),
     path("bookings/", include("booking.urls")),
     path("queue/", include("live_queue.urls")),
+    path("imports/", include("imports.urls")),
 ]
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from config.settings.base import MEDIA_ROOT, STORAGES
 # S3-compatible store (MinIO, Ceph) through django-storages when IMPORTS_S3_BUCKET is set.
 IMPORTS_S3_BUCKET = env_str("IMPORTS_S3_BUCKET", "")
 if IMPORTS_S3_BUCKET:
-    STORAGES["imports"] = {
+    _imports_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": IMPORTS_S3_BUCKET,
@@ -23,10 +23,11 @@ if IMPORTS_S3_BUCKET:
         },
     }
 else:
-    STORAGES["imports"] = {
+    _imports_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT / "imports"), "base_url": None},
     }
+STORAGES = {**STORAGES, "imports": _imports_storage}
 
 # Larger files are refused at upload (413), before anything is stored.
 IMPORTS_MAX_BYTES = env_int("IMPORTS_MAX_BYTES", 100 * 1024 * 1024)

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from analytics.models import PatientType
 from availability import services as availability_services
 from booking import services as booking_services
+from imports import services as import_services
 from live_queue import services as queue_services
 from scheduling import services as kernel_services
 from scheduling.models import ResourceKind, Role
@@ -103,6 +106,7 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
         facility=facility, actor=admin, resource_id=doctor.pk, delegate_username=delegate.username
     )
     comment = kernel_services.comment_add(facility=facility, actor=admin, target=patient, text=f"{name} remark")
+    _imports(facility, admin, chair, name, slug, day)
     return Tenant(
         facility=facility,
         admin=admin,
@@ -119,6 +123,32 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
         delegation=delegation,
         comment=comment,
     )
+
+
+def _imports(facility, admin, chair, name: str, slug: str, day: dt.date) -> None:
+    """A loaded file (after mapping an unknown chair name), a file with errors, a patient type."""
+    PatientType.objects.create(facility=facility, code=f"{slug[:8].upper()}-T", description=f"{name} type")
+    header = "appointment_id,encounter_id,date,chair,regimen_category,patient_type,scheduled_chair_minutes,status\n"
+    loaded = header + f"{slug}-a1,{slug}-e1,{day},{chair.name},short,INF,30,scheduled\n"
+    loaded += f"{slug}-a2,{slug}-e2,{day},{name} Bay,long,CMO-LONG,240,completed\n"
+    record = _upload(facility, admin, loaded, f"{name} appointments.csv")
+    import_services.import_resolve_resources(
+        facility=facility,
+        actor=admin,
+        import_id=record.pk,
+        resolutions=[{"name": f"{name} Bay", "resource_id": chair.pk}],
+    )
+    import_services.import_process(import_id=record.pk)
+    broken = header + f"{slug}-a3,{slug}-e3,{day},,short,{name},30,scheduled\n"
+    _upload(facility, admin, broken, f"{name} broken.csv")
+
+
+def _upload(facility, admin, content: str, name: str):
+    record, _ = import_services.import_upload(
+        facility=facility, actor=admin, uploaded_file=SimpleUploadedFile(name, content.encode())
+    )
+    import_services.import_process(import_id=record.pk)
+    return record
 
 
 @pytest.fixture(autouse=True)

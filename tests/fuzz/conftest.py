@@ -1,13 +1,15 @@
 """A clinic with something behind every route, so the fuzzer reaches past "not found": resources
 with weekly schedules, patients, bookings of each kind (exclusive, token, requested, today's and
-checked in), an exception, a slot duration, a delegation, a comment and a notification. Made
-through the services, as the front desk and administrators would.
+checked in), an exception, a slot duration, a delegation, a comment, a notification, and CSV
+imports (one loaded with problems, one with errors, one waiting for a chair's name). Made through
+the services, as the front desk and administrators would.
 
 Also the ledger of the run: how many operations and requests, and every distinct failure, printed
 at the end of the session (``make fuzz`` quotes it)."""
 
 import datetime as dt
 import sys
+import tempfile
 import traceback
 import uuid
 from collections import defaultdict
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.db import transaction
 from django.test import override_settings
@@ -25,6 +28,7 @@ from accounts.services import api_token_create
 from availability import services as availability_services
 from booking import selectors as booking_selectors
 from booking import services as booking_services
+from imports import services as import_services
 from live_queue import services as queue_services
 from scheduling import services as kernel_services
 from scheduling.models import Membership, Role
@@ -193,6 +197,7 @@ def _seed(facility, admin, desk, clinician):
         facility_id=facility.pk, booking_id=booked.pk, event="created", event_id=str(uuid.uuid4())
     )
     notification = booking_selectors.notification_list(facility=facility, recipient=desk).first()
+    imports = _seed_imports(facility, desk)
     return {
         "patients": clinic.patients[0].pk,
         "departments": clinic.chair.department_id,
@@ -212,6 +217,45 @@ def _seed(facility, admin, desk, clinician):
         "queues": entry.queue_id,
         "queue-entries": entry.pk,
         "check-ins": entry.pk,
+        **imports,
+    }
+
+
+NURSES = "date,nurses_available,max_chairs_supported\r\n"
+APPOINTMENTS = "appointment_id,encounter_id,date,chair,regimen_category,patient_type,scheduled_chair_minutes,status\r\n"
+
+
+def _seed_imports(facility, desk) -> dict[str, int]:
+    """Three uploads, each validated as the worker would (the task's body, run here: the seed's
+    transaction never commits, so nothing is queued)."""
+
+    def upload(name: str, content: str):
+        record, _ = import_services.import_upload(
+            facility=facility,
+            actor=desk,
+            uploaded_file=SimpleUploadedFile(name, content.encode(), content_type="text/csv"),
+        )
+        import_services.import_process(import_id=record.pk)
+        return record
+
+    # Loaded, with a warning-free report of nothing; the file and history are there to read.
+    loaded = upload("nurses.csv", NURSES + "2025-03-03,6,14\r\n2025-03-04,5,12\r\n")
+    # Errors on two lines (one a formula-like cell) and one valid row: "invalid", with a report.
+    invalid = upload("nurses-bad.csv", NURSES + '2025-03-05,-1,9\r\n2025-03-06,"=SUM(A1)",9\r\n2025-03-07,4,9\r\n')
+    # Names chairs the clinic does not have (those of the resolve example in the API docs): it
+    # waits for them to be created or mapped to one it has.
+    waiting = upload(
+        "chairs.csv",
+        APPOINTMENTS
+        + "A-1,E-1,2025-03-03,Chair 12,short,INF,45,scheduled\r\n"
+        + "A-2,E-2,2025-03-03,Chair 3,medium,FUP,90,scheduled\r\n",
+    )
+    return {
+        "imports": invalid.pk,
+        "imports/file": loaded.pk,
+        "imports/history": loaded.pk,
+        "imports/load-valid-rows": invalid.pk,
+        "imports/resolve": waiting.pk,
     }
 
 
@@ -222,12 +266,21 @@ def fuzz_clinic(django_db_setup, django_db_blocker):
     its own (the ``db`` fixture), so what one operation's examples change, the next never sees."""
     # The fuzzer speaks plain HTTP to the app in-process, as the WSGI host "localhost"; members'
     # passwords are never used to sign in, so a fast hash will do.
+    # Uploaded files go to a directory of the run's own.
+    raw_files = tempfile.TemporaryDirectory(prefix="careslot-fuzz-imports-")
     site = override_settings(
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "localhost"],
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **settings.STORAGES,
+            "imports": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": raw_files.name},
+            },
+        },
     )
-    with django_db_blocker.unblock(), site:
+    with raw_files, django_db_blocker.unblock(), site:
         outer = transaction.atomic()
         outer._from_testcase = True  # as Django's TestCase marks its own: services may still open durable blocks
         outer.__enter__()

@@ -1,5 +1,5 @@
-"""Imports keep raw files in a storage of their own: each test gets a fresh directory, and
-helpers to upload a file as a member would."""
+"""Helpers to upload a file as a member would (the root conftest gives each test a fresh
+imports storage)."""
 
 from pathlib import Path
 
@@ -12,17 +12,6 @@ from tests.factories import ResourceFactory
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 OR_FILE = SHARED_DATA / "or-cases-2022-01.csv"
-
-
-@pytest.fixture(autouse=True)
-def imports_dir(tmp_path, settings):
-    """Django drops its storages when STORAGES changes (django.test.signals)."""
-    location = tmp_path / "imports"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "imports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
 
 
 @pytest.fixture
