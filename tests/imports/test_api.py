@@ -355,7 +355,7 @@ def test_the_report_is_csv_with_formula_cells_escaped(desk, facility, django_cap
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["row", "column", "value", "severity", "code", "message"]
     assert len(rows) == 2
-    assert rows[1][:5] == ["2", "nurses_available", '\'=HYPERLINK("http://x")', "error", "out_of_range"]
+    assert rows[1][:5] == ["2", "nurses_available", '\'=HYPERLINK("http://x")', "error", "not_a_number"]
     # Whatever the client asks for, an error is still JSON.
     missing = desk.get(imports_url(facility, "999999/report/"), HTTP_ACCEPT="text/csv")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
