@@ -44,7 +44,14 @@ def report_lines(*, facility, import_id: int):
 
 def problem_columns(*, facility, import_id: int) -> list[str]:
     """The columns that have problems, for the report's filter."""
-    return sorted(set(problem_list(facility=facility, import_id=import_id).values_list("column", flat=True)))
+    problems = problem_list(facility=facility, import_id=import_id).order_by()
+    return sorted(problems.values_list("column", flat=True).distinct())
+
+
+def problem_codes(*, facility, import_id: int) -> list[str]:
+    """The problem codes an import has, for the report's filter."""
+    problems = problem_list(facility=facility, import_id=import_id).order_by()
+    return sorted(problems.values_list("code", flat=True).distinct())
 
 
 def mapping_list(*, facility) -> QuerySet[ResourceMapping]:

@@ -55,13 +55,16 @@ def clean_file_name(name: str) -> str:
     """The uploader's file name without any directory part or control characters."""
     base = os.path.basename((name or "").replace("\\", "/"))
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()
+    if base in (".", ".."):
+        base = ""
     return (base or "upload.csv")[-255:]
 
 
 def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, load_valid_rows: bool = False):
     """Keeps the file and queues its validation; returns (import, created). The same bytes
     uploaded to the facility before are that import again (``created`` False): nothing new is
-    stored. A file over the size limit, empty, binary, not UTF-8, or whose header is not one of
+    stored, and this upload's choices (kind, load valid rows) do not change it (a failed one is
+    retried, see ``_again``). A file over the size limit, empty, binary, not UTF-8, or whose header is not one of
     the four kinds (or not the ``kind`` asked for) is refused here, and nothing is kept."""
     size = uploaded_file.size
     if size > settings.IMPORTS_MAX_BYTES:
@@ -83,7 +86,7 @@ def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, lo
     sha256 = digest.hexdigest()
     existing = Import.objects.filter(facility=facility, sha256=sha256).first()
     if existing is not None:
-        return existing, False
+        return _again(existing, actor=actor), False
     uploaded_file.seek(0)
     stored_name = raw_files().save(f"{facility.public_id}/{uuid.uuid4().hex}.csv", uploaded_file)
     record = Import(
@@ -107,9 +110,23 @@ def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, lo
     return record, True
 
 
+def _again(existing: Import, *, actor) -> Import:
+    """The same bytes uploaded again: the import they are. One that failed (an unexpected error,
+    not the file's fault) is queued once more, so uploading the file again is the way to retry."""
+    with transaction.atomic():
+        record = Import.objects.select_for_update().get(pk=existing.pk)
+        if record.status == Status.FAILED:
+            record.status = Status.QUEUED
+            record.message = ""
+            audited_save(record, actor=actor)
+            _queue(record)
+    return record
+
+
 def file_too_large() -> ApplicationError:
-    limit = settings.IMPORTS_MAX_BYTES / 1024 / 1024
-    message = f"The file is larger than the {limit:g} MB an import may be."
+    limit = settings.IMPORTS_MAX_BYTES
+    shown = f"{round(limit / 1024 / 1024, 1):g} MB" if limit >= 1024 * 1024 else f"{round(limit / 1024, 1):g} KB"
+    message = f"The file is larger than the {shown} an import may be."
     return ApplicationError("file_too_large", message, fields={"file": [message]}, status_code=413)
 
 
@@ -144,7 +161,14 @@ def import_resolve_resources(*, facility, actor, import_id: int, resolutions: li
             if resolution.get("create"):
                 kernel_services.resource_create(facility=facility, actor=actor, kind=kind, name=name)
             else:
-                target = kernel.resource_get(facility=facility, resource_id=resolution["resource_id"])
+                try:
+                    target = kernel.resource_get(facility=facility, resource_id=resolution["resource_id"])
+                except NotFound:
+                    raise ApplicationError(
+                        "unknown_resource",
+                        "No resource of this facility has that id.",
+                        fields={f"resolutions.{position}.resource_id": ["No resource of this facility has that id."]},
+                    ) from None
                 if target.kind != kind:
                     raise ApplicationError(
                         "wrong_kind",
@@ -184,6 +208,10 @@ def import_load_valid_rows(*, facility, actor, import_id: int):
         audited_save(record, actor=actor)
         _queue(record)
     return record
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _get_for_update(facility, import_id: int) -> Import:
@@ -328,15 +356,25 @@ def _stage_create(stage: str, kind: str) -> None:
         cursor.execute(f"CREATE TEMP TABLE {stage} (row_no bigint NOT NULL, ok boolean NOT NULL, {columns})")
 
 
-def _stage_copy(stage: str, frame) -> None:
+def _stage_copy(stage: str, frame, kind: str) -> None:
+    """COPYs the rows in CSV form. An empty unquoted field is NULL, except in text columns
+    (FORCE_NOT_NULL), whose NULLs are written as empty strings: so no text a file holds
+    (``\\N``, ``NULL``) can ever be read as a missing value."""
     if frame.empty:
         return
+    text = [
+        name for name, sql_type in stage_columns(kind) if name in frame and sql_type.startswith(("varchar", "text"))
+    ]
+    frame = frame.copy()
+    for name in text:
+        frame[name] = frame[name].fillna("")
     buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False, na_rep="\\N", date_format="%Y-%m-%dT%H:%M:%S%z")
+    frame.to_csv(buffer, header=False, index=False, na_rep="", date_format="%Y-%m-%dT%H:%M:%S%z")
     buffer.seek(0)
     columns = ", ".join(frame.columns)
+    options = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+        cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN WITH (FORMAT csv{options})", buffer)
 
 
 def _validate(record: Import, stage: str) -> str:
@@ -351,7 +389,7 @@ def _validate(record: Import, stage: str) -> str:
         for chunk in chunks(counting, header=header, size=settings.IMPORTS_CHUNK_ROWS):
             result = validate_chunk(record.kind, chunk.frame, chunk.rows, chunk.ragged, context)
             keyed = result.stage[result.stage[key].notna() & (result.stage[key].astype(str) != "")]
-            _stage_copy(stage, _for_copy(keyed))
+            _stage_copy(stage, _for_copy(keyed), record.kind)
             room -= _keep_problems(record, result.problems, room)
             for matched, (count, first, name) in result.unknown.items():
                 entry = unknown.setdefault(matched, [0, first, name])
@@ -391,7 +429,8 @@ def _validate(record: Import, stage: str) -> str:
             if record.rows_valid == 0
             else "Correct the file and upload it again, or load its valid rows."
         )
-        _set_status(record, Status.INVALID, message=f"{record.error_count} errors: nothing was loaded. {left}")
+        errors = _count(record.error_count, "error")
+        _set_status(record, Status.INVALID, message=f"{errors}: nothing was loaded. {left}")
         return Status.INVALID
     _set_status(record, Status.LOADING)
     return Status.LOADING
@@ -511,7 +550,8 @@ def _load(record: Import, stage: str) -> None:
         locked.rows_left_out = locked.rows_read - locked.rows_loaded
         locked.finished_at = timezone.now()
         locked.message = (
-            f"Loaded {locked.rows_loaded} rows; {locked.rows_left_out} rows with errors were left out."
+            f"Loaded {_count(locked.rows_loaded, 'row')}; {_count(locked.rows_left_out, 'row')} with errors "
+            f"{'was' if locked.rows_left_out == 1 else 'were'} left out."
             if locked.rows_left_out
             else f"Loaded all {locked.rows_loaded} rows."
         )

@@ -230,9 +230,7 @@ def _detail_page(view: ImportPage, record, *, error_message: str = "", status: i
     request = view.request
     facility = request.facility
     columns = selectors.problem_columns(facility=facility, import_id=record.pk)
-    # The codes present, for the filter. (A selector ``problem_codes`` would be the place.)
-    all_problems = selectors.problem_list(facility=facility, import_id=record.pk)
-    codes = sorted(set(all_problems.order_by().values_list("code", flat=True).distinct()))
+    codes = selectors.problem_codes(facility=facility, import_id=record.pk)
     filter_form = ProblemFilterForm(request.GET or None, columns=columns, codes=codes)
     filters = filter_form.filters()
     problems = selectors.problem_list(facility=facility, import_id=record.pk, **filters)

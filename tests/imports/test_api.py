@@ -309,7 +309,7 @@ def test_the_valid_rows_of_a_file_with_errors_load_when_asked(desk, facility, dj
     loaded = desk.get(url).json()
     assert loaded["status"] == "loaded"
     assert (loaded["rows_loaded"], loaded["rows_left_out"]) == (2, 1)
-    assert "1 rows with errors were left out" in loaded["message"]
+    assert "1 row with errors was left out" in loaded["message"]
     assert [p["row"] for p in desk.get(f"{url}problems/").json()["results"]] == [3]
 
     again = desk.post(f"{url}load-valid-rows/")

@@ -125,7 +125,7 @@ def test_a_file_over_the_size_limit_is_refused_with_413_and_nothing_is_kept(uplo
     error = refused(upload, content)
 
     assert (error.code, error.status_code) == ("file_too_large", 413)
-    assert error.message == "The file is larger than the 0.195312 MB an import may be."
+    assert error.message == "The file is larger than the 200 KB an import may be."
     assert error.fields == {"file": [error.message]}
     assert stored_files(imports_dir) == files
     earlier.check()

@@ -385,7 +385,7 @@ def test_loading_the_valid_rows_of_a_file_with_errors_asks_first(facility, desk,
     assert (record.status, record.rows_loaded, record.rows_left_out) == (Status.LOADED, 2, 1)
     assert analytics.fact_count(kind="nurse_capacity", facility_id=facility.pk) == 2
     page = desk.get(detail).content.decode()
-    assert "Loaded 2 rows; 1 rows with errors were left out." in page
+    assert "Loaded 2 rows; 1 row with errors was left out." in page
     assert '<dd data-counter="rows_left_out">1</dd>' in page
 
     # Asked again: nothing to load, said so.

@@ -147,3 +147,18 @@ def test_with_the_broker_down_an_upload_succeeds_and_its_task_waits_in_the_outbo
     assert (record.rows_loaded, record.attempts) == (2, 1)
     assert facts("chair_appointments", facility) == 2
     assert outbox.outbox_drain() == 0
+
+
+def test_uploading_the_bytes_of_a_failed_import_again_retries_it(upload, facility):
+    content = "date,nurses_available,max_chairs_supported\n2026-03-02,6,14\n2026-03-03,5,12\n"
+    record, _ = upload(content)
+    assert record.status == Status.LOADED
+    Import.objects.filter(pk=record.pk).update(status=Status.FAILED, message="The import failed unexpectedly.")
+
+    again, created = upload(content, name="again.csv")
+
+    assert not created and again.pk == record.pk
+    assert again.status == Status.LOADED and again.attempts == 2
+    assert Import.objects.filter(facility=facility).count() == 1
+    history = list(again.history.order_by("history_id").values_list("status", flat=True))
+    assert history[-4:] == [Status.QUEUED, Status.VALIDATING, Status.LOADING, Status.LOADED]

@@ -116,7 +116,7 @@ def facts_by(kind: str, facility, key: str) -> dict:
 def assert_invalid(record, errors: int):
     assert record.status == Status.INVALID, (record.status, record.message)
     assert record.error_count == errors
-    assert f"{errors} errors: nothing was loaded" in record.message
+    assert f"{errors} error{'' if errors == 1 else 's'}: nothing was loaded" in record.message
     assert facts(record.kind, record.facility) == 0
 
 
@@ -593,7 +593,7 @@ def test_one_error_in_a_hundred_rows_loads_nothing_until_the_valid_rows_are_aske
     assert record.status == Status.LOADED, record.message
     assert (record.rows_loaded, record.rows_left_out) == (99, 1)
     assert (record.rows_inserted, record.rows_updated) == (90, 9)
-    assert record.message == "Loaded 99 rows; 1 rows with errors were left out."
+    assert record.message == "Loaded 99 rows; 1 row with errors was left out."
     assert problems(record) == [(6, "status", "postponed", "unknown_value")]
     report = "".join(selectors.report_lines(facility=facility, import_id=record.pk))
     assert "6,status,postponed,error,unknown_value," in report
