@@ -313,6 +313,9 @@ def _set_status(record: Import, status: str, **changes) -> None:
 
 
 def _reject(record: Import, rejected: FileRejected) -> None:
+    """The file cannot be read on: its report is the one reason (row problems found before it
+    would describe a file that was never read whole)."""
+    ImportProblem.objects.filter(import_file=record).delete()
     ImportProblem.objects.create(
         facility_id=record.facility_id,
         import_file=record,
