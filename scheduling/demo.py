@@ -156,7 +156,8 @@ def _seed_resources(facility, departments, users, *, rng: random.Random) -> int:
     nurses = rng.sample([f"Nurse {g} {f}" for g in GIVEN for f in FAMILY], 3)
     wanted += [(ResourceKind.NURSE, name, departments["inf"], None) for name in nurses]
     wanted += [(ResourceKind.CHAIR, f"Chair {n:02d}", departments["inf"], None) for n in range(1, 13)]
-    wanted += [(ResourceKind.THEATRE, f"Theatre {n}", departments["surg"], None) for n in range(1, 4)]
+    # Eight theatres: the demo's OR cases (imports/demo.py) are the public data set's eight suites.
+    wanted += [(ResourceKind.THEATRE, f"Theatre {n}", departments["surg"], None) for n in range(1, 9)]
     wanted += [(ResourceKind.ROOM, f"Consulting room {n}", departments["gen"], None) for n in (1, 2)]
     made_count = 0
     for kind, name, department, user in wanted:

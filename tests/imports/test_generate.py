@@ -197,13 +197,9 @@ def test_the_command_writes_the_files_and_names_the_broken_lines(tmp_path):
     "invalid. Fix in imports.services._for_copy (or the validators): blank a too-long value before staging.",
 )
 def test_a_value_longer_than_its_column_is_a_problem_not_a_failed_import(upload, chairs):
-    content = generate.csv_text(
-        pd.DataFrame(
-            [["A-1", "E-1", "2025-03-03", "Chair 1", "short", '=HYPERLINK("https://example.invalid","INF")', "30",
-              "completed"]],  # fmt: skip
-            columns=FILE_KINDS[Kind.CHAIR_APPOINTMENTS].headers,
-        )
-    )
+    formula = '=HYPERLINK("https://example.invalid","INF")'  # 43 characters; a patient type has at most 20
+    row = ["A-1", "E-1", "2025-03-03", "Chair 1", "short", formula, "30", "completed"]
+    content = generate.csv_text(pd.DataFrame([row], columns=FILE_KINDS[Kind.CHAIR_APPOINTMENTS].headers))
     record, _ = upload(content)
     assert record.status == Status.INVALID
-    assert list(record.problems.values_list("row", "code")) == [(2, "too_long"), (2, "unknown_value")]
+    assert set(record.problems.values_list("row", "code")) == {(2, "too_long"), (2, "unknown_value")}

@@ -1,0 +1,82 @@
+"""The demo's imports (``imports/demo.py``, run by ``manage.py seed_demo``): three months of
+generated infusion history for each demo facility and the January OR file for Riverside, loaded
+through the pipeline; running the demo again, the same day or later, duplicates nothing."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from analytics import selectors as analytics
+from imports import demo, generate
+from imports import selectors as imports
+from imports.formats import Kind
+from imports.models import Status
+from scheduling.models import Facility
+from tests.imports.conftest import OR_FILE
+
+pytestmark = pytest.mark.django_db
+
+CHAIR_KINDS = (Kind.CHAIR_APPOINTMENTS, Kind.CHAIR_TIMES, Kind.NURSE_CAPACITY)
+
+
+def _counts(facility):
+    return {kind: analytics.fact_count(kind=kind, facility_id=facility.pk) for kind in Kind.values}
+
+
+def test_the_demo_loads_months_of_history_once():
+    call_command("seed_demo")
+    facilities = {facility.slug: facility for facility in Facility.objects.all()}
+    first = {slug: _counts(facility) for slug, facility in facilities.items()}
+
+    for slug, facility in facilities.items():
+        today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
+        assert all(record.status == Status.LOADED for record in imports.import_list(facility=facility))
+        rows = pd.DataFrame(list(analytics.fact_rows(kind=Kind.CHAIR_APPOINTMENTS, facility_id=facility.pk)))
+        weekdays = generate.weekdays(today - dt.timedelta(days=demo.HISTORY_DAYS), demo.HISTORY_DAYS)
+        assert sorted(set(rows["date"])) == weekdays  # the last 90 days up to yesterday
+        assert len(rows) > 2000 and rows["chair_id"].notna().all()
+        assert set(rows["status"]) == {"completed", "cancelled", "no-show"}
+        assert first[slug][Kind.CHAIR_TIMES] == (rows["status"] == "completed").sum()
+        assert first[slug][Kind.NURSE_CAPACITY] == rows["date"].nunique()
+    assert first["riverside"][Kind.OR_CASES] == len(pd.read_csv(OR_FILE)) == 686
+    assert first["hillcrest"][Kind.OR_CASES] == 0
+    cases = pd.DataFrame(list(analytics.fact_rows(kind=Kind.OR_CASES, facility_id=facilities["riverside"].pk)))
+    theatres = {r.pk: r.name for r in facilities["riverside"].resources.filter(kind="theatre")}
+    assert set(cases["suite_id"].map(theatres)) == {f"Theatre {n}" for n in range(1, 9)}
+    assert set(zip(cases["suite_name"], cases["suite_id"].map(theatres), strict=True)) == {
+        (str(n), f"Theatre {n}") for n in range(1, 9)
+    }
+
+    call_command("seed_demo")
+    assert {slug: _counts(facility) for slug, facility in facilities.items()} == first
+    assert sum(imports.import_list(facility=f).count() for f in facilities.values()) == 7
+
+
+def test_a_later_run_adds_only_the_days_since(db):
+    call_command("seed_demo")
+    facility = Facility.objects.get(slug="hillcrest")
+    admin = get_user_model().objects.get(username="admin")
+    today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
+    before = pd.DataFrame(list(analytics.fact_rows(kind=Kind.CHAIR_APPOINTMENTS, facility_id=facility.pk)))
+    counts = _counts(facility)
+
+    later = today + dt.timedelta(days=7)
+    added = demo.seed(facility=facility, actor=admin, today=later)
+
+    after = pd.DataFrame(list(analytics.fact_rows(kind=Kind.CHAIR_APPOINTMENTS, facility_id=facility.pk)))
+    new_days = generate.weekdays(today, 7)
+    assert sorted(set(after["date"]) - set(before["date"])) == new_days
+    assert after["appointment_id"].is_unique
+    # The days loaded before are untouched: same rows, same import.
+    kept = after[after["date"] < today].drop(columns=["loaded_at"]).sort_values("appointment_id")
+    before = before.drop(columns=["loaded_at"]).sort_values("appointment_id")
+    assert kept.reset_index(drop=True).equals(before.reset_index(drop=True))
+    grown = _counts(facility)
+    assert added == sum(grown[kind] - counts[kind] for kind in CHAIR_KINDS) > 0
+    assert grown[Kind.NURSE_CAPACITY] - counts[Kind.NURSE_CAPACITY] == len(new_days)
+    assert demo.seed(facility=facility, actor=admin, today=later) == 0
