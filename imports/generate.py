@@ -458,9 +458,9 @@ ERROR_MIX = {
 # is no error; exports escape it). Each fits its column's length, so it is only the one error.
 FORMULAS = {
     Kind.CHAIR_APPOINTMENTS: ("patient_type", '=CONCAT("I","NF")', "unknown_value"),
-    Kind.CHAIR_TIMES: ("total_chair_minutes", "=SUM(60,15)", "out_of_range"),
-    Kind.NURSE_CAPACITY: ("max_chairs_supported", "=B2*2", "out_of_range"),
-    Kind.OR_CASES: ("Booked Time (min)", "=60+30", "out_of_range"),
+    Kind.CHAIR_TIMES: ("total_chair_minutes", "=SUM(60,15)", "not_a_number"),
+    Kind.NURSE_CAPACITY: ("max_chairs_supported", "=B2*2", "not_a_number"),
+    Kind.OR_CASES: ("Booked Time (min)", "=60+30", "not_a_number"),
 }
 MINUTES_COLUMN = {
     Kind.CHAIR_APPOINTMENTS: "scheduled_chair_minutes",
