@@ -272,3 +272,14 @@ def test_blank_lines_in_the_middle_are_skipped_and_lines_still_counted_right(upl
     lines[2:2] = ["", ",,,,,,,"]
     record, _ = upload("\n".join(lines) + "\n\n")
     assert record.status == Status.LOADED and record.rows_loaded == 2
+
+
+def test_text_that_reads_like_a_null_marker_is_loaded_as_that_text(upload, earlier, facility):
+    record, _ = upload(appointments(appointment(21, encounter_id="\\N"), appointment(22, encounter_id="NULL")))
+
+    assert record.status == Status.LOADED, record.message
+    loaded = {
+        row["appointment_id"]: row["encounter_id"]
+        for row in analytics.fact_rows(kind="chair_appointments", facility_id=facility.pk)
+    }
+    assert (loaded["A-0021"], loaded["A-0022"]) == ("\\N", "NULL")
