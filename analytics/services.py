@@ -10,24 +10,38 @@ def facts_merge(*, kind: str, facility_id: int, import_id: int, stage_table: str
     """Upserts the ``ok`` rows of ``stage_table`` (a loader's temporary table, see ``facts``)
     into the fact table of ``kind`` by natural key; returns (inserted, updated).
 
-    One statement: run inside the loader's transaction, the facts and the import's new status
-    commit together or not at all. A row the file repeats is the loader's to refuse before this
-    (ON CONFLICT cannot update one row twice in a statement)."""
+    Run inside the loader's transaction: the facts and the import's new status commit together
+    or not at all. A row the file repeats is the loader's to refuse before this.
+
+    Two statements rather than one INSERT ... ON CONFLICT ... RETURNING: an UPDATE of
+    the rows whose key the facility has, then a plain INSERT of the others. A plain insert skips
+    the speculative insertion ON CONFLICT makes for every row, and the counts are the statements'
+    row counts instead of a million RETURNING rows counted in a CTE (1M new rows: 15.8 s → 10.3 s
+    on the bench machine). A transaction-scoped advisory lock per (facility, kind) keeps two
+    merges of the same facts from inserting the same key between the two statements."""
     spec = FACT_SPECS[kind]
     columns = [name for name, _ in stage_columns(kind)]
     names = ", ".join(columns)
-    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != spec.key)
-    sql = f"""
-        WITH merged AS (
-            INSERT INTO {spec.table} (facility_id, source, import_id, loaded_at, {names})
-            SELECT %s, %s, %s, now(), {names} FROM {connection.ops.quote_name(stage_table)} WHERE ok
-            ON CONFLICT (facility_id, {spec.key}) DO UPDATE SET
-                {updates}, source = EXCLUDED.source, import_id = EXCLUDED.import_id, loaded_at = EXCLUDED.loaded_at
-            RETURNING (xmax = 0) AS inserted
+    stage = connection.ops.quote_name(stage_table)
+    updates = ", ".join(f"{name} = s.{name}" for name in columns if name != spec.key)
+    # Table and column names come from the models, never from input.
+    update = f"""/* facts_merge */
+        UPDATE {spec.table} f SET {updates}, source = %s, import_id = %s, loaded_at = now()
+        FROM {stage} s WHERE s.ok AND f.facility_id = %s AND f.{spec.key} = s.{spec.key}
+    """  # noqa: S608
+    insert = f"""/* facts_merge */
+        INSERT INTO {spec.table} (facility_id, source, import_id, loaded_at, {names})
+        SELECT %s, %s, %s, now(), {names} FROM {stage} s
+        WHERE s.ok AND NOT EXISTS (
+            SELECT 1 FROM {spec.table} f WHERE f.facility_id = %s AND f.{spec.key} = s.{spec.key}
         )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
-    """  # noqa: S608 - table and column names come from the models, never from input
+    """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [facility_id, Source.IMPORT, import_id])
-        inserted, updated = cursor.fetchone()
+        # One bigint key: its key space does not overlap the (int, int) locks of imports.services.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [facility_id * 16 + list(FACT_SPECS).index(kind)])
+        cursor.execute(f"ANALYZE {stage}")
+        cursor.execute(update, [Source.IMPORT, import_id, facility_id])
+        updated = cursor.rowcount
+        cursor.execute(insert, [facility_id, Source.IMPORT, import_id, facility_id])
+        inserted = cursor.rowcount
     return inserted, updated

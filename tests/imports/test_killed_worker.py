@@ -154,7 +154,7 @@ def _merge_running() -> bool:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
             "AND query LIKE %s AND pid <> pg_backend_pid()",
-            ["%WITH merged AS%"],
+            ["%/* facts_merge */%"],
         )
         return cursor.fetchone()[0] > 0
 
