@@ -304,8 +304,9 @@ def _raw_insert(client: Client, patient_id: int, resource_id: int, start, end) -
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO booking_booking (facility_id, patient_id, appointment_type_id, kind, priority, is_vip, "
-            'status, holds_time, start, "end", booked_by_id, note, status_changed_at, status_changed_by_id, '
-            "created_at) VALUES (%s, %s, %s, 'scheduled', 'routine', false, 'scheduled', true, %s, %s, %s, '', "
+            'status, holds_time, start, "end", booked_by_id, note, cancel_reason, status_changed_at, '
+            "status_changed_by_id, created_at) VALUES (%s, %s, %s, 'scheduled', 'routine', false, 'scheduled', true, "
+            "%s, %s, %s, '', '', "
             "%s, %s, %s) RETURNING id",
             [
                 client.facility.pk,

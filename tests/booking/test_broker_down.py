@@ -2,18 +2,12 @@
 waits in the outbox and is sent, exactly once, when the broker is back. This is what the
 README promises about Redis being down."""
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection
 
 from booking.models import Booking, Notification
 from booking.tasks import notify_booking_event
@@ -22,6 +16,7 @@ from conftest import DEAD_REDIS
 from scheduling import outbox
 from scheduling.models import OutboxMessage, Role
 from scheduling.tasks import drain_outbox
+from tests.celery_worker import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,42 +104,8 @@ def test_with_the_broker_up_nothing_waits_in_the_outbox(clinic, api_client, sche
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     """A Celery worker process on the live broker and this test database; stopped after."""
-    queue = redis.Redis.from_url(settings.REDIS_URL)
-    queue.delete("celery")  # nothing left over from an earlier run of this test
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.REDIS_URL,
-        "CELERY_RESULT_BACKEND": settings.REDIS_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-    log = tmp_path / "worker.log"
-    name = f"outbox-test-{os.getpid()}@%h"
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-n", name]
-    command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield process, log
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        queue.delete("celery", "unacked", "unacked_index")
-        queue.close()
-        sys.stdout.write(f"\n----- worker output -----\n{log.read_text(errors='replace')}\n")
+    with celery_worker(tmp_path, name="outbox-test") as running:
+        yield running
 
 
 def _wait_for(condition, what: str, timeout: float = 30.0):

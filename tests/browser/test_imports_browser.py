@@ -4,18 +4,12 @@ progress bar (htmx polling) that moves and then stops at Loaded, and the page li
 
 import csv
 import datetime as dt
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -23,6 +17,7 @@ from analytics import selectors as analytics
 from config.celery import app as celery_app
 from imports.models import Import, Status
 from scheduling.models import ResourceKind, Role
+from tests.celery_worker import celery_worker
 from tests.factories import FacilityFactory, MembershipFactory, ResourceFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -77,48 +72,13 @@ def worker(clinic, tmp_path, celery_broker):
     """A Celery worker process on the live broker (this run's Redis db) and the test database."""
     _, media = clinic
     celery_broker(settings.REDIS_URL)  # tasks go over the broker, not eagerly
-    queue = redis.Redis.from_url(settings.REDIS_URL)
-    queue.delete("celery")
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.REDIS_URL,
-        "CELERY_RESULT_BACKEND": settings.REDIS_URL,
-        "MEDIA_ROOT": str(media),
-        "IMPORTS_CHUNK_ROWS": str(WORKER_CHUNK_ROWS),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-    env.pop("IMPORTS_S3_BUCKET", None)
-    log = tmp_path / "worker.log"
-    name = f"imports-browser-{os.getpid()}@%h"
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-n", name]
-    command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
+    env = {"MEDIA_ROOT": str(media), "IMPORTS_CHUNK_ROWS": str(WORKER_CHUNK_ROWS)}
+    with celery_worker(tmp_path, name="imports-browser", env=env) as (process, log):
         deadline = time.monotonic() + 20
         while not celery_app.control.ping(timeout=0.5):
             assert process.poll() is None, log.read_text(errors="replace")
             assert time.monotonic() < deadline, "the worker did not start:\n" + log.read_text(errors="replace")
         yield process, log
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        queue.delete("celery", "unacked", "unacked_index")
-        queue.close()
-        sys.stdout.write(f"\n----- worker output -----\n{log.read_text(errors='replace')[-4000:]}\n")
 
 
 def test_an_uploaded_file_shows_a_live_progress_bar_until_it_is_loaded(clinic, worker, log_in, tmp_path):

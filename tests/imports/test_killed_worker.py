@@ -8,8 +8,6 @@ two deliveries of one import at once load it once."""
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -17,7 +15,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -28,6 +25,7 @@ from conftest import DEAD_REDIS
 from imports import services
 from imports.models import Import, Status
 from scheduling.models import OutboxMessage, ResourceKind
+from tests.celery_worker import celery_worker
 from tests.factories import ResourceFactory
 from tests.imports.test_validation_rules import APPOINTMENTS, appointment, appointments, facts
 
@@ -68,51 +66,21 @@ def worker(transactional_db, tmp_path, imports_dir, celery_broker):
     """A prefork worker with one child on the live broker, this test database and this test's
     imports storage; ``child()`` is the pid of the process that runs tasks. Stopped after."""
     assert imports_dir == tmp_path / "imports"
-    queue = redis.Redis.from_url(settings.REDIS_URL)
-    queue.delete("celery", "unacked", "unacked_index")
     celery_broker(settings.REDIS_URL)  # this test's uploads publish to the live broker
-    db = connection.settings_dict
     env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-            f"/{db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.REDIS_URL,
-        "CELERY_RESULT_BACKEND": settings.REDIS_URL,
         "MEDIA_ROOT": str(tmp_path),  # the imports storage is MEDIA_ROOT/imports: imports_dir
         "IMPORTS_CHUNK_ROWS": "10000",  # progress every 10,000 rows
-        "PYTHONUNBUFFERED": "1",
     }
-    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-    log = tmp_path / "worker.log"
-    name = f"imports-test-{os.getpid()}@%h"
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1"]
-    command += ["-n", name, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    pool = ("--pool", "prefork", "--concurrency", "1")
+    with celery_worker(tmp_path, name="imports-test", pool=pool, env=env) as (process, log):
 
-    def child() -> int:
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        assert len(children) == 1, children
-        return int(children[0])
+        def child() -> int:
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+            assert len(children) == 1, children
+            return int(children[0])
 
-    try:
         _wait_for(lambda: process.poll() is None and "ready." in log.read_text(errors="replace"), "the worker", 30)
         yield child, log
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        queue.delete("celery", "unacked", "unacked_index")
-        queue.close()
-        sys.stdout.write(f"\n----- worker output -----\n{log.read_text(errors='replace')[-5000:]}\n")
 
 
 def _wait_for(condition, what: str, timeout: float = 30.0):
