@@ -4,7 +4,6 @@ README promises about Redis being down."""
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,7 +19,6 @@ from tests.celery_worker import celery_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 RECIPIENTS = ["desk@careslot.invalid", "dr-owner@careslot.invalid"]
 # A booking answers within this even with every Redis call failing (it took 19 s, then 500).
 QUICKLY = 5.0

@@ -22,7 +22,6 @@ from tests.factories import FacilityFactory, MembershipFactory, ResourceFactory,
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 ROWS = 50_000
 CHAIRS = [f"Chair {number:02d}" for number in range(1, 13)]
 # Small chunks in the worker so the counters move several times a second, as they do for a

@@ -29,7 +29,6 @@ from tests.celery_worker import celery_worker
 from tests.factories import ResourceFactory
 from tests.imports.test_validation_rules import APPOINTMENTS, appointment, appointments, facts
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 ROWS = 300_000
 CHAIRS = 10
 LOCK_NAMESPACE = 4242  # imports.services: pg_advisory_lock(4242, import id)
