@@ -5,8 +5,6 @@ a file with errors; and the four kinds of file with their columns and template f
 Each action reads through a selector or calls one service. The API speaks JSON, but for the
 upload (``multipart/form-data``, the one action that parses it) and the three CSV downloads."""
 
-import re
-
 import django_filters
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
@@ -248,12 +246,6 @@ class ImportFilter(django_filters.FilterSet):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def safe_file_name(name: str) -> str:
-    """A name for Content-Disposition: letters, digits and ``.-_`` only."""
-    base = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._") or "import"
-    return base if base.lower().endswith(".csv") else f"{base}.csv"
-
-
 def _attachment(response: HttpResponse, file_name: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -463,7 +455,7 @@ class ImportViewSet(CsvDownloadMixin, FacilityViewSet):
         except FileNotFoundError:
             raise NotFound("The uploaded file") from None  # removed from storage by hand
         response = FileResponse(raw, content_type=CSV)
-        return _attachment(response, safe_file_name(record.original_name))
+        return _attachment(response, selectors.download_name(record.original_name))
 
     @extend_schema(
         request=ResolveSerializer,

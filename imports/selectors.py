@@ -1,10 +1,12 @@
 """Reads of imports, always within one facility."""
 
+import re
+
 from django.db.models import QuerySet
 
 from imports.formats import FILE_KINDS
 from imports.models import Import, ImportProblem, ResourceMapping
-from imports.storage import raw_files
+from imports.storage import clean_file_name, raw_files
 from scheduling.csv_export import csv_lines
 from scheduling.errors import NotFound
 
@@ -65,3 +67,13 @@ def open_raw_file(record: Import):
 
 def file_kinds():
     return FILE_KINDS
+
+
+def download_name(original: str) -> str:
+    """The uploader's file name, safe in a Content-Disposition header and on any disk: no path,
+    no quotes or control characters, ending in .csv."""
+    name = clean_file_name(original)
+    name = re.sub(r"[^\w .()+-]", "_", name).strip(" .") or "upload"
+    if not name.lower().endswith(".csv"):
+        name += ".csv"
+    return name[-150:]

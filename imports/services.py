@@ -16,8 +16,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
-import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -32,7 +30,7 @@ from analytics.facts import key_column, stage_columns
 from imports.formats import FILE_KINDS, Kind
 from imports.models import ACTIVE, Import, ImportProblem, ResourceMapping, Status
 from imports.reading import HEAD_BYTES, CountingReader, FileRejected, check_header, chunks
-from imports.storage import raw_files
+from imports.storage import clean_file_name, raw_files
 from imports.validation import ERROR, WARNING, Context, validate_chunk
 from scheduling import ranges
 from scheduling import selectors as kernel
@@ -49,15 +47,6 @@ RESOURCE_KIND = {Kind.CHAIR_APPOINTMENTS: ResourceKind.CHAIR, Kind.OR_CASES: Res
 
 
 # --- upload ------------------------------------------------------------------------------------
-
-
-def clean_file_name(name: str) -> str:
-    """The uploader's file name without any directory part or control characters."""
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()
-    if base in (".", ".."):
-        base = ""
-    return (base or "upload.csv")[-255:]
 
 
 def import_upload(*, facility, actor, uploaded_file, kind: str | None = None, load_valid_rows: bool = False):

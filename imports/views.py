@@ -8,7 +8,6 @@ its ``ApplicationError`` is shown next to what caused it. Objects are looked up 
 imports.selectors within the facility of the URL, so another facility's import is 404.
 """
 
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -288,18 +287,8 @@ class RawFileView(ImportPage):
         response = FileResponse(
             selectors.open_raw_file(record),
             as_attachment=True,
-            filename=download_name(record.original_name),
+            filename=selectors.download_name(record.original_name),
             content_type="text/csv",
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
-
-
-def download_name(original: str) -> str:
-    """The uploader's file name, safe in a Content-Disposition header and on any disk: no path,
-    no quotes or control characters, ending in .csv."""
-    name = services.clean_file_name(original)
-    name = re.sub(r"[^\w .()+-]", "_", name).strip(" .") or "upload"
-    if not name.lower().endswith(".csv"):
-        name += ".csv"
-    return name[-150:]
