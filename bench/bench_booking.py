@@ -229,7 +229,8 @@ def run() -> list[dict]:
 
 def _deployed(broker: str) -> dict:
     """The environment of the client processes and of gunicorn: settings as deployed (DEBUG
-    off, so no query logging), the notifications to ``broker``, no limit on future bookings."""
+    off, so no query logging), the notifications to ``broker``, no limit on future bookings
+    nor on the write rate, plain HTTP."""
     return {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -238,6 +239,10 @@ def _deployed(broker: str) -> dict:
         "CELERY_RESULT_BACKEND": broker,
         "BOOKING_MAX_FUTURE_PER_PATIENT": "10000",
         "LOG_LEVEL": "WARNING",
+        # Plain HTTP on 127.0.0.1, as behind the TLS proxy of a deployment (no redirect to
+        # HTTPS); the per-user write rate limit is a guard against clients, not a cost to time.
+        "SECURE_SSL_REDIRECT": "false",
+        "API_WRITE_RATE": "1000000/min",
     }
 
 
