@@ -50,7 +50,6 @@ import http.client
 import itertools
 import json
 import os
-import secrets
 import signal
 import socket
 import statistics
@@ -233,7 +232,9 @@ def _deployed(broker: str) -> dict:
     nor on the write rate, plain HTTP."""
     return {
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        # This process's key: a token is valid only under the key that stamped it
+        # (accounts.selectors.password_stamp).
+        "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": broker,
