@@ -20,7 +20,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ from scheduling.outbox import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = 4242  # pg advisory locks: (namespace, import id)
+MAX_ATTEMPTS = 5  # attempts that never finished, after which an import is failed
 RESOURCE_KIND = {Kind.CHAIR_APPOINTMENTS: ResourceKind.CHAIR, Kind.OR_CASES: ResourceKind.THEATRE}
 
 
@@ -236,6 +237,12 @@ def import_process(*, import_id: int) -> str:
         record = Import.objects.select_related("facility").filter(pk=import_id).first()
         if record is None or record.status not in ACTIVE:
             return record.status if record else "missing"
+        if record.attempts >= MAX_ATTEMPTS:
+            # Each attempt died without a word (a worker killed, out of memory say): a file
+            # that kills workers is not given to one more.
+            message = f"The import stopped after {record.attempts} attempts that never finished."
+            _set_status(record, Status.FAILED, message=message)
+            return record.status
         _begin(record)
         stage = f"import_stage_{record.pk}"
         try:
@@ -245,11 +252,9 @@ def import_process(*, import_id: int) -> str:
                 _load(record, stage)
         except FileRejected as rejected:
             _reject(record, rejected)
+        except OperationalError:
+            raise  # the database blinked: the task retries, the import stays active
         except Exception as error:
-            from django.db import OperationalError
-
-            if isinstance(error, OperationalError):
-                raise  # the database blinked: the task retries, the import stays active
             logger.exception("Import %s failed", record.pk)
             _set_status(record, Status.FAILED, message=f"The import failed unexpectedly ({type(error).__name__}).")
             raise

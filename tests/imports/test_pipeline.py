@@ -162,3 +162,15 @@ def test_uploading_the_bytes_of_a_failed_import_again_retries_it(upload, facilit
     assert Import.objects.filter(facility=facility).count() == 1
     history = list(again.history.order_by("history_id").values_list("status", flat=True))
     assert history[-4:] == [Status.QUEUED, Status.VALIDATING, Status.LOADING, Status.LOADED]
+
+
+def test_a_file_whose_attempts_never_finish_is_failed_rather_than_given_to_another_worker(upload, facility):
+    record, _ = upload("date,nurses_available,max_chairs_supported\n2026-03-02,6,14\n")
+    # As a file that kills its worker each time leaves it: active, after five attempts.
+    Import.objects.filter(pk=record.pk).update(status=Status.VALIDATING, attempts=services.MAX_ATTEMPTS)
+
+    assert services.import_process(import_id=record.pk) == Status.FAILED
+
+    record.refresh_from_db()
+    assert record.message == "The import stopped after 5 attempts that never finished."
+    assert record.attempts == services.MAX_ATTEMPTS  # not tried again
