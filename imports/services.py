@@ -108,6 +108,7 @@ def _again(existing: Import, *, actor) -> Import:
         if record.status == Status.FAILED:
             record.status = Status.QUEUED
             record.message = ""
+            record.attempts = 0  # a new start (see MAX_ATTEMPTS)
             audited_save(record, actor=actor)
             _queue(record)
     return record
