@@ -38,8 +38,8 @@ HISTORY_DAYS = 90
 DEFAULT_CHAIRS = 12  # made when a facility has no chair
 # January 2022 of the public "Operating Room Utilization" data set (a fictional general
 # hospital, Q1 2022), published under Creative Commons Attribution 4.0 (CC BY 4.0) and used by
-# the OptiOR project; unchanged. See ../shared/data/README.md; keep this attribution with it.
-OR_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "or-cases-2022-01.csv"
+# the OptiOR project; unchanged. See data/README.md; keep this attribution with it.
+OR_FILE = Path(settings.BASE_DIR) / "data" / "or-cases-2022-01.csv"
 OR_FACILITY = "riverside"
 OR_SUITES = {str(n): f"Theatre {n}" for n in range(1, 9)}
 

@@ -10,8 +10,8 @@ from imports import services
 from scheduling.models import ResourceKind, Role
 from tests.factories import ResourceFactory
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-OR_FILE = SHARED_DATA / "or-cases-2022-01.csv"
+# The public January 2022 OR file, unchanged (data/README.md: source and licence).
+OR_FILE = Path(__file__).resolve().parents[2] / "data" / "or-cases-2022-01.csv"
 
 
 @pytest.fixture
