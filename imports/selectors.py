@@ -5,7 +5,7 @@ import re
 from django.db.models import QuerySet
 
 from imports.formats import FILE_KINDS
-from imports.models import Import, ImportProblem, ResourceMapping
+from imports.models import Import, ImportProblem
 from imports.storage import clean_file_name, raw_files
 from scheduling.csv_export import csv_lines
 from scheduling.errors import NotFound
@@ -54,10 +54,6 @@ def problem_codes(*, facility, import_id: int) -> list[str]:
     """The problem codes an import has, for the report's filter."""
     problems = problem_list(facility=facility, import_id=import_id).order_by()
     return sorted(problems.values_list("code", flat=True).distinct())
-
-
-def mapping_list(*, facility) -> QuerySet[ResourceMapping]:
-    return ResourceMapping.objects.filter(facility=facility).select_related("resource")
 
 
 def open_raw_file(record: Import):

@@ -311,15 +311,15 @@ def _reject(record: Import, rejected: FileRejected) -> None:
     """The file cannot be read on: its report is the one reason (row problems found before it
     would describe a file that was never read whole)."""
     ImportProblem.objects.filter(import_file=record).delete()
-    ImportProblem.objects.create(
-        facility_id=record.facility_id,
-        import_file=record,
+    _problem(
+        record,
         row=rejected.line,
-        column=rejected.column[:200],
+        column=rejected.column,
+        value="",
         code=rejected.code,
-        message=rejected.message[:500],
+        message=rejected.message,
         severity=ERROR,
-    )
+    ).save()
     _set_status(record, Status.REJECTED, message=rejected.message, rejection_code=rejected.code)
 
 
@@ -443,28 +443,43 @@ def _for_copy(frame):
     return frame
 
 
+def _problem(record: Import, *, row, column: str, value, code: str, message: str, severity: str) -> ImportProblem:
+    """One problem of ``record``, its texts cut to their columns' lengths."""
+    return ImportProblem(
+        facility_id=record.facility_id,
+        import_file=record,
+        row=row,
+        column=str(column)[:200],
+        value=str(value)[:200],
+        code=code,
+        message=str(message)[:500],
+        severity=severity,
+    )
+
+
+def _store(problems: list[ImportProblem]) -> int:
+    ImportProblem.objects.bulk_create(problems, batch_size=2000)
+    return len(problems)
+
+
 def _keep_problems(record: Import, problems, room: int) -> int:
     """Stores up to ``room`` problems (all are counted); returns how many it stored."""
     if room <= 0 or problems.empty:
         return 0
-    kept = problems.head(room)
-    ImportProblem.objects.bulk_create(
+    return _store(
         [
-            ImportProblem(
-                facility_id=record.facility_id,
-                import_file=record,
+            _problem(
+                record,
                 row=int(row.row) if row.row == row.row else None,
-                column=str(row.column)[:200],
-                value=str(row.value)[:200],
+                column=row.column,
+                value=row.value,
                 code=row.code,
-                message=str(row.message)[:500],
+                message=row.message,
                 severity=row.severity,
             )
-            for row in kept.itertuples(index=False)
-        ],
-        batch_size=2000,
+            for row in problems.head(room).itertuples(index=False)
+        ]
     )
-    return len(kept)
 
 
 def _duplicates(record: Import, stage: str, key: str, room: int) -> int:
@@ -489,27 +504,16 @@ def _duplicates(record: Import, stage: str, key: str, room: int) -> int:
             others = [str(other) for other in rows if other != row]
             shown = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
             problems.append((row, value, f"Repeated in this file: also on line(s) {shown}."))
-    stored = problems[: max(room, 0)]
-    ImportProblem.objects.bulk_create(
+    stored = _store(
         [
-            ImportProblem(
-                facility_id=record.facility_id,
-                import_file=record,
-                row=row,
-                column=header,
-                value=value[:200],
-                code="duplicate_key",
-                message=message,
-                severity=ERROR,
-            )
-            for row, value, message in stored
-        ],  # fmt: skip
-        batch_size=2000,
+            _problem(record, row=row, column=header, value=value, code="duplicate_key", message=message, severity=ERROR)
+            for row, value, message in problems[: max(room, 0)]
+        ]
     )
     Import.objects.filter(pk=record.pk).update(
         rows_valid=F("rows_valid") - demoted, error_count=F("error_count") + len(problems)
     )
-    return len(stored)
+    return stored
 
 
 def _unscheduled(record: Import, stage: str, room: int) -> None:
@@ -517,21 +521,20 @@ def _unscheduled(record: Import, stage: str, room: int) -> None:
     rows = analytics.unscheduled_encounters(facility_id=record.facility_id, stage_table=stage)
     if not rows:
         return
-    ImportProblem.objects.bulk_create(
+    message = "No chair appointment of this facility has this encounter (upload the appointments first?)."
+    _store(
         [
-            ImportProblem(
-                facility_id=record.facility_id,
-                import_file=record,
+            _problem(
+                record,
                 row=row,
                 column="encounter_id",
-                value=encounter[:200],
+                value=encounter,
                 code="never_scheduled",
+                message=message,
                 severity=WARNING,
-                message="No chair appointment of this facility has this encounter (upload the appointments first?).",
             )
             for row, encounter in rows[: max(room, 0)]
-        ],  # fmt: skip
-        batch_size=2000,
+        ]  # fmt: skip
     )
     Import.objects.filter(pk=record.pk).update(warning_count=F("warning_count") + len(rows))
 
