@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import redis
 from django.conf import settings
 from django.db import connection
@@ -60,3 +62,14 @@ def celery_worker(log_dir: Path, *, name: str, pool: tuple[str, ...] = ("--pool"
         queue.delete(*QUEUE_KEYS)
         queue.close()
         sys.stdout.write(f"\n----- worker output -----\n{log.read_text(errors='replace')[-5000:]}\n")
+
+
+def wait_for(condition, what: str, timeout: float = 30.0, every: float = 0.2):
+    """``condition()``'s first true result, asked every ``every`` seconds; fails the test after
+    ``timeout`` seconds, naming ``what`` it waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(every)
+    pytest.fail(f"waited {timeout} s for {what}")

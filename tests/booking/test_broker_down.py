@@ -15,7 +15,7 @@ from conftest import DEAD_REDIS
 from scheduling import outbox
 from scheduling.models import OutboxMessage, Role
 from scheduling.tasks import drain_outbox
-from tests.celery_worker import celery_worker
+from tests.celery_worker import celery_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,15 +106,6 @@ def worker(transactional_db, tmp_path):
         yield running
 
 
-def _wait_for(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"waited {timeout} s for {what}")
-
-
 @pytest.mark.slow
 def test_a_real_worker_delivers_the_waiting_notification_once_the_broker_is_back(
     clinic, api_client, scheduler, owner, redis_down, celery_broker, worker
@@ -125,11 +116,11 @@ def test_a_real_worker_delivers_the_waiting_notification_once_the_broker_is_back
     waiting = OutboxMessage.objects.get(sent_at__isnull=True)
 
     celery_broker(settings.REDIS_URL)  # the broker is back
-    _wait_for(lambda: process.poll() is None and celery_app.control.ping(timeout=0.5), "the worker to answer")
+    wait_for(lambda: process.poll() is None and celery_app.control.ping(timeout=0.5), "the worker to answer")
     drain_outbox.delay()  # what beat sends every minute
 
     notices = Notification.objects.filter(booking_id=booking_id, event="created")
-    _wait_for(lambda: notices.filter(emailed_at__isnull=False).count() == 2, "the notifications")
+    wait_for(lambda: notices.filter(emailed_at__isnull=False).count() == 2, "the notifications")
     assert sorted(notices.values_list("recipient__email", flat=True)) == RECIPIENTS
     waiting.refresh_from_db()
     assert waiting.sent_at is not None
@@ -137,7 +128,7 @@ def test_a_real_worker_delivers_the_waiting_notification_once_the_broker_is_back
     # The broker delivers the same message again: nothing new is created or emailed.
     notify_booking_event.delay(**waiting.kwargs)
     finished = re.compile(r"Task booking\.notify_booking_event\[[^\]]+\] succeeded")
-    _wait_for(lambda: len(finished.findall(log.read_text(errors="replace"))) == 2, "the second delivery")
+    wait_for(lambda: len(finished.findall(log.read_text(errors="replace"))) == 2, "the second delivery")
     assert notices.count() == 2
     output = log.read_text(errors="replace")
     for address in RECIPIENTS:

@@ -9,7 +9,6 @@ two deliveries of one import at once load it once."""
 import os
 import signal
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from conftest import DEAD_REDIS
 from imports import services
 from imports.models import Import, Status
 from scheduling.models import OutboxMessage, ResourceKind
-from tests.celery_worker import celery_worker
+from tests.celery_worker import celery_worker, wait_for
 from tests.factories import ResourceFactory
 from tests.imports.test_validation_rules import APPOINTMENTS, appointment, appointments, facts
 
@@ -83,12 +82,7 @@ def worker(transactional_db, tmp_path, imports_dir, celery_broker):
 
 
 def _wait_for(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"waited {timeout} s for {what}")
+    return wait_for(condition, what, timeout, every=0.05)  # a partial load, however brief, would show
 
 
 class Watch:
