@@ -166,11 +166,12 @@ def import_resolve_resources(*, facility, actor, import_id: int, resolutions: li
                         f"'{target.name}' is a {target.get_kind_display().lower()}, not a {kind.label.lower()}.",
                         fields={f"resolutions.{position}.resource_id": ["Not a resource of the right kind."]},
                     )
-                ResourceMapping.objects.filter(facility=facility, kind=kind, name__iexact=name).delete()
-                audited_save(
-                    ResourceMapping(facility=facility, kind=kind, name=name, resource=target, created_by=actor),
-                    actor=actor,
-                )
+                # A name mapped before (to a resource since renamed, say) is mapped anew: the
+                # mapping changes, with its history, rather than vanishing without a trace.
+                mapping = ResourceMapping.objects.filter(facility=facility, kind=kind, name__iexact=name).first()
+                mapping = mapping or ResourceMapping(facility=facility, kind=kind, name=name, created_by=actor)
+                mapping.resource = target
+                audited_save(mapping, actor=actor)
             del unknown[name]
         record.unknown_resources = list(unknown.values())
         if not unknown:

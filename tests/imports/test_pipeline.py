@@ -175,3 +175,25 @@ def test_a_file_whose_attempts_never_finish_is_failed_rather_than_given_to_anoth
     record.refresh_from_db()
     assert record.message == "The import stopped after 5 attempts that never finished."
     assert record.attempts == services.MAX_ATTEMPTS  # not tried again
+
+
+def test_mapping_a_name_mapped_before_changes_that_mapping_with_its_history(upload, facility, uploader):
+    first, second = (ResourceFactory(facility=facility, kind=ResourceKind.CHAIR, name=f"Bay {n}") for n in (1, 2))
+    content = "appointment_id,encounter_id,date,chair,regimen_category,patient_type,scheduled_chair_minutes,status\n"
+    content += "A-1,E-1,2026-03-02,Recliner,short,INF,30,scheduled\n"
+    record, _ = upload(content)
+    assert record.status == Status.NEEDS_MAPPING
+    old = ResourceMapping.objects.create(
+        facility=facility, kind=ResourceKind.CHAIR, name="RECLINER", resource=first, created_by=uploader
+    )  # as a mapping made before, under another spelling, would stand
+
+    services.import_resolve_resources(
+        facility=facility,
+        actor=uploader,
+        import_id=record.pk,
+        resolutions=[{"name": "Recliner", "resource_id": second.pk}],
+    )
+
+    mapping = ResourceMapping.objects.get(facility=facility)
+    assert mapping.pk == old.pk and mapping.resource == second
+    assert mapping.history.first().history_type == "~" and mapping.history.first().history_user == uploader
