@@ -72,9 +72,11 @@ def _chair_history(facility, actor, today: dt.date) -> int:
     start = min(starts.values())
     if start >= today:
         return 0
+    days = generate.weekdays(start, (today - start).days)
+    if not days:
+        return 0  # only a weekend since the last day loaded: the history has weekdays only
     setup = generate.ChairSetup(chairs=_chair_names(facility, actor))
     seed = zlib.crc32(facility.slug.encode())
-    days = generate.weekdays(start, (today - start).days)
     block = generate.chair_block(seed, days, setup, today=today)
     block = {kind: block[block["day"] >= starts[kind].toordinal()] for kind in starts}
     frames = {

@@ -80,3 +80,19 @@ def test_a_later_run_adds_only_the_days_since(db):
     assert added == sum(grown[kind] - counts[kind] for kind in CHAIR_KINDS) > 0
     assert grown[Kind.NURSE_CAPACITY] - counts[Kind.NURSE_CAPACITY] == len(new_days)
     assert demo.seed(facility=facility, actor=admin, today=later) == 0
+
+
+def test_a_run_over_a_weekend_only_adds_nothing(db):
+    """The history has weekdays only: run again on a Sunday or a Monday after the Friday was
+    loaded, the days since are all weekend, and there is nothing to add (it used to crash on an
+    empty block, so `make run` failed on Sundays and Mondays)."""
+    call_command("seed_demo")
+    facility = Facility.objects.get(slug="hillcrest")
+    admin = get_user_model().objects.get(username="admin")
+    today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
+    saturday = today + dt.timedelta(days=7 + (5 - today.weekday()) % 7)
+    assert demo.seed(facility=facility, actor=admin, today=saturday) > 0  # up to the Friday
+    counts = _counts(facility)
+    for later in (saturday + dt.timedelta(days=1), saturday + dt.timedelta(days=2)):  # Sunday, Monday
+        assert demo.seed(facility=facility, actor=admin, today=later) == 0
+    assert _counts(facility) == counts
