@@ -70,11 +70,9 @@ def _chair_history(facility, actor, today: dt.date) -> int:
     first = today - dt.timedelta(days=HISTORY_DAYS)
     starts = {kind: max(first, _next_day(facility, kind)) for kind in generate.FILE_NAMES if kind != Kind.OR_CASES}
     start = min(starts.values())
-    if start >= today:
-        return 0
     days = generate.weekdays(start, (today - start).days)
     if not days:
-        return 0  # only a weekend since the last day loaded: the history has weekdays only
+        return 0  # up to date, or only a weekend since (the history has weekdays only)
     setup = generate.ChairSetup(chairs=_chair_names(facility, actor))
     seed = zlib.crc32(facility.slug.encode())
     block = generate.chair_block(seed, days, setup, today=today)
