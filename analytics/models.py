@@ -7,6 +7,9 @@ rows it names and never duplicates them. ``import_id`` is the import that last w
 inside the loading import's transaction; their audit is the import's own history and report.
 """
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 
 from scheduling.history import audit_history
@@ -167,3 +170,209 @@ class SurgicalCase(Fact):
 
     def __str__(self) -> str:
         return f"Case {self.case_id} on {self.date}"
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+class AnalyticsSettings(models.Model):
+    """A facility's analytics parameters (README, "Analytics"): the chair day, prime time in
+    theatres, and the thresholds of the metrics. A facility without a row uses the defaults."""
+
+    facility = models.OneToOneField("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    chair_day_start = models.TimeField(default=dt.time(8, 0), help_text="Local time the infusion chairs open.")
+    chair_day_end = models.TimeField(default=dt.time(18, 0), help_text="Local time the infusion chairs close.")
+    prime_start = models.TimeField(default=dt.time(7, 0), help_text="Start of theatre prime time (local).")
+    prime_end = models.TimeField(default=dt.time(15, 30), help_text="End of theatre prime time (local).")
+    first_case_grace_minutes = models.PositiveIntegerField(
+        default=5, help_text="A first case wheeled in at most this late after its scheduled start is on time."
+    )
+    late_start_minutes = models.PositiveIntegerField(
+        default=15, help_text="A case wheeled in more than this after its scheduled start started late."
+    )
+    variance_threshold_minutes = models.PositiveIntegerField(
+        default=15, help_text="Actual chair minutes further than this from the scheduled ones are 'off'."
+    )
+    risk_utilization_percent = models.PositiveIntegerField(
+        default=95, help_text="A day whose expected demand reaches this share of its supported minutes is at risk."
+    )
+    history = audit_history()
+
+    class Meta:
+        verbose_name = "analytics settings"
+        verbose_name_plural = "analytics settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chair_day_end__gt=models.F("chair_day_start")), name="analytics_chair_day_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prime_end__gt=models.F("prime_start")), name="analytics_prime_time_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Analytics settings of facility {self.facility_id}"
+
+
+class AppointmentTypeMapping(models.Model):
+    """What a booking of this appointment type is, as a fact: a chair appointment's regimen
+    category and patient type, a theatre case's service and procedure. Without a mapping a chair
+    booking counts as a medium regimen of type MISC and a case as the type's own code and name."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    appointment_type = models.OneToOneField("scheduling.AppointmentType", on_delete=models.CASCADE, related_name="+")
+    regimen_category = models.CharField(
+        max_length=10, choices=RegimenCategory.choices, default=RegimenCategory.MEDIUM, blank=True
+    )
+    patient_type = models.CharField(max_length=20, default="MISC", blank=True)
+    service = models.CharField(max_length=200, blank=True, help_text="Surgical service, e.g. Orthopedics.")
+    procedure_code = models.CharField(max_length=20, blank=True, help_text="CPT or local procedure code.")
+    procedure_description = models.CharField(max_length=500, blank=True)
+    history = audit_history()
+
+    class Meta:
+        ordering = ["appointment_type__name"]
+
+    def __str__(self) -> str:
+        return f"Mapping of {self.appointment_type}"
+
+    def clean(self) -> None:
+        self.patient_type = self.patient_type.strip().upper()
+
+
+class ReportSubscription(models.Model):
+    """A member who receives the facility's daily report by email."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = audit_history()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facility", "user"], name="report_subscription_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} subscribes to facility {self.facility_id}"
+
+
+# --- nightly aggregates (derived state: replaced whole by each run of their day) ---------------
+
+
+class DailyChairStats(models.Model):
+    """One facility-day of the infusion chairs."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    chairs_open = models.PositiveIntegerField()
+    nurses_available = models.PositiveIntegerField(null=True, help_text="Null: no nurse capacity known.")
+    chairs_supported = models.PositiveIntegerField(help_text="min(chairs open, chairs the nurses support).")
+    open_minutes = models.PositiveIntegerField()
+    supported_minutes = models.PositiveIntegerField(help_text="chairs_supported × open_minutes.")
+    appointments = models.PositiveIntegerField()
+    demand_minutes = models.PositiveIntegerField(help_text="Scheduled minutes of appointments not cancelled.")
+    expected_minutes = models.PositiveIntegerField(
+        help_text="Demand plus the mean overrun of the regimens that chronically run longer than booked."
+    )
+    completed = models.PositiveIntegerField()
+    cancelled = models.PositiveIntegerField()
+    no_shows = models.PositiveIntegerField()
+    used_minutes = models.PositiveIntegerField(help_text="Actual chair minutes that started this day.")
+    variance_n = models.PositiveIntegerField(default=0)
+    variance_off = models.PositiveIntegerField(default=0, help_text="Completed appointments off by > threshold.")
+    variance_sum = models.IntegerField(default=0, help_text="Σ (actual − scheduled) minutes.")
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name_plural = "daily chair stats"
+        constraints = [models.UniqueConstraint(fields=["facility", "date"], name="daily_chair_stats_unique")]
+
+    def __str__(self) -> str:
+        return f"Chairs on {self.date}"
+
+
+class DailyChairUse(models.Model):
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    chair_name = models.CharField(max_length=200)
+    chair = models.ForeignKey(
+        "scheduling.SchedulableResource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointments = models.PositiveIntegerField()
+    used_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["date", "chair_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "date", "chair_name"], name="daily_chair_use_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chair_name} on {self.date}"
+
+
+class DailyChairHour(models.Model):
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    used_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["date", "hour"]
+        constraints = [models.UniqueConstraint(fields=["facility", "date", "hour"], name="daily_chair_hour_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.hour:02d}:00"
+
+
+class DailySuiteStats(models.Model):
+    """One suite-day of an operating room."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    suite = models.ForeignKey("scheduling.SchedulableResource", on_delete=models.CASCADE, related_name="+")
+    suite_name = models.CharField(max_length=200)
+    cases = models.PositiveIntegerField()
+    booked_minutes = models.PositiveIntegerField()
+    in_room_minutes = models.PositiveIntegerField()
+    prime_minutes = models.PositiveIntegerField(help_text="Length of prime time this day.")
+    prime_in_room_minutes = models.PositiveIntegerField(help_text="In-room minutes inside prime time.")
+    first_case_on_time = models.BooleanField()
+    late_starts = models.PositiveIntegerField()
+    turnovers = models.PositiveIntegerField()
+    turnover_minutes = models.PositiveIntegerField()
+    after_prime_minutes = models.PositiveIntegerField(help_text="Minutes the last case ran past prime time.")
+
+    class Meta:
+        ordering = ["date", "suite_name"]
+        verbose_name_plural = "daily suite stats"
+        constraints = [models.UniqueConstraint(fields=["facility", "date", "suite"], name="daily_suite_stats_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.suite_name} on {self.date}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class NightlyRun(models.Model):
+    """The last run of one facility-day's aggregates: what the nightly task, a backfill or a
+    manual re-run did, or why it failed. A day before yesterday without a row was missed."""
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(help_text="The local day aggregated.")
+    status = models.CharField(max_length=10, choices=RunStatus.choices)
+    trigger = models.CharField(max_length=20, help_text="nightly, backfill or rerun.")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the daily report went to subscribers.")
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["facility", "date"], name="nightly_run_unique")]
+
+    def __str__(self) -> str:
+        return f"Nightly run of {self.date}: {self.status}"

@@ -3,7 +3,15 @@
 from django.db import connection
 
 from analytics.facts import FACT_SPECS
-from analytics.models import DEFAULT_PATIENT_TYPES, ChairAppointment, PatientType
+from analytics.models import (
+    DEFAULT_PATIENT_TYPES,
+    AnalyticsSettings,
+    AppointmentTypeMapping,
+    ChairAppointment,
+    NightlyRun,
+    PatientType,
+    ReportSubscription,
+)
 
 
 def patient_type_codes(*, facility_id: int) -> set[str]:
@@ -34,3 +42,24 @@ def fact_count(*, kind: str, facility_id: int) -> int:
 def fact_rows(*, kind: str, facility_id: int):
     """The facts of ``kind`` as dictionaries (for reports and tests)."""
     return FACT_SPECS[kind].model.objects.filter(facility_id=facility_id).values()
+
+
+def settings_for(*, facility_id: int) -> AnalyticsSettings:
+    """The facility's analytics settings, or the defaults (unsaved) when it has none."""
+    return AnalyticsSettings.objects.filter(facility_id=facility_id).first() or AnalyticsSettings(
+        facility_id=facility_id
+    )
+
+
+def mapping_for(*, facility_id: int, appointment_type_id: int) -> AppointmentTypeMapping | None:
+    return AppointmentTypeMapping.objects.filter(
+        facility_id=facility_id, appointment_type_id=appointment_type_id
+    ).first()
+
+
+def nightly_runs(*, facility_id: int, days: int = 14) -> list[NightlyRun]:
+    return list(NightlyRun.objects.filter(facility_id=facility_id).order_by("-date")[:days])
+
+
+def is_subscribed(*, facility_id: int, user_id: int) -> bool:
+    return ReportSubscription.objects.filter(facility_id=facility_id, user_id=user_id).exists()

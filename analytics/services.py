@@ -1,9 +1,36 @@
 """Writes to the fact tables. Loaders (imports today, the day of care next) come through here."""
 
-from django.db import connection
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from analytics import aggregates, metrics, selectors
 from analytics.facts import FACT_SPECS, stage_columns
-from analytics.models import Source
+from analytics.models import (
+    AppointmentStatus,
+    AppointmentTypeMapping,
+    ChairAppointment,
+    ChairTime,
+    NightlyRun,
+    RegimenCategory,
+    ReportSubscription,
+    RunStatus,
+    Source,
+    SurgicalCase,
+)
+from booking import selectors as booking_selectors
+from scheduling import ranges
+from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
+from scheduling.history import audited_delete, audited_save
+from scheduling.permissions import Action, roles_allowed
+
+logger = logging.getLogger(__name__)
 
 
 def facts_merge(*, kind: str, facility_id: int, import_id: int, stage_table: str) -> tuple[int, int]:
@@ -45,3 +72,293 @@ def facts_merge(*, kind: str, facility_id: int, import_id: int, stage_table: str
         cursor.execute(insert, [facility_id, Source.IMPORT, import_id, facility_id])
         inserted = cursor.rowcount
     return inserted, updated
+
+
+# --- the day of care as facts --------------------------------------------------------------------
+
+# Booking statuses as chair appointment statuses; a booking in a status not listed (requested,
+# denied, rescheduled: never a visit) is no fact, and a fact it made before is removed.
+CHAIR_STATUS = {
+    "approved": AppointmentStatus.SCHEDULED,
+    "scheduled": AppointmentStatus.SCHEDULED,
+    "checked_in": AppointmentStatus.SCHEDULED,
+    "in_progress": AppointmentStatus.SCHEDULED,
+    "needs_reschedule": AppointmentStatus.SCHEDULED,
+    "completed": AppointmentStatus.COMPLETED,
+    "cancelled": AppointmentStatus.CANCELLED,
+    "no_show": AppointmentStatus.NO_SHOW,
+}
+APP_PREFIX = "careslot-"
+
+
+def _minutes(start: dt.datetime, end: dt.datetime) -> int:
+    return max(1, round((end - start).total_seconds() / 60))
+
+
+def day_of_care_sync(*, facility, first: dt.date, last: dt.date) -> dict[str, int]:
+    """Makes the facts of the bookings of chairs and theatres starting on the local days
+    [first, last] match those bookings: a chair booking is a chair appointment (and its actual
+    chair time once completed with actual times), a completed theatre booking with actual times
+    is a surgical case. Keys are ``careslot-<booking id>``, so they never meet an imported row's.
+    Idempotent: facts of bookings that are no longer visits (rescheduled, requested, denied) go.
+    Returns the number of facts of each kind written."""
+    zone = ZoneInfo(facility.time_zone)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = booking_selectors.bookings_for_facts(
+        facility=facility, start=start, end=end, resource_kinds=[ResourceKind.CHAIR, ResourceKind.THEATRE]
+    )
+    mappings = {m.appointment_type_id: m for m in AppointmentTypeMapping.objects.filter(facility=facility)}
+    appointments: dict[str, ChairAppointment] = {}
+    times: dict[str, ChairTime] = {}
+    cases: dict[str, SurgicalCase] = {}
+    seen: set[str] = set()
+    for row in rows:
+        key = f"{APP_PREFIX}{row['booking_id']}"
+        seen.add(key)
+        mapping = mappings.get(row["appointment_type_id"])
+        actual = row["actual_start"] is not None and row["actual_end"] is not None
+        actual = actual and row["actual_end"] > row["actual_start"]
+        common = {"facility_id": facility.pk, "source": Source.APP, "import_id": None}
+        if row["resource_kind"] == ResourceKind.CHAIR and key not in appointments:
+            status = CHAIR_STATUS.get(row["status"])
+            if status is None:
+                continue
+            appointments[key] = ChairAppointment(
+                **common,
+                appointment_id=key,
+                encounter_id=key,
+                date=row["start"].astimezone(zone).date(),
+                chair_id=row["resource_id"],
+                chair_name=row["resource_name"],
+                regimen_category=(mapping.regimen_category if mapping else "") or RegimenCategory.MEDIUM,
+                patient_type=(mapping.patient_type if mapping else "") or "MISC",
+                scheduled_minutes=min(1440, _minutes(row["start"], row["end"])),
+                status=status,
+            )
+            if status == AppointmentStatus.COMPLETED and actual:
+                times[key] = ChairTime(
+                    **common,
+                    encounter_id=key,
+                    actual_start=row["actual_start"],
+                    actual_end=row["actual_end"],
+                    total_minutes=_minutes(row["actual_start"], row["actual_end"]),
+                )
+        elif row["resource_kind"] == ResourceKind.THEATRE and key not in cases:
+            if row["status"] != "completed" or not actual:
+                continue
+            cases[key] = SurgicalCase(
+                **common,
+                case_id=key,
+                date=row["start"].astimezone(zone).date(),
+                suite_id=row["resource_id"],
+                suite_name=row["resource_name"],
+                service=(mapping.service if mapping else "") or row["appointment_type_name"],
+                cpt_code=(mapping.procedure_code if mapping else "") or row["appointment_type_code"][:20],
+                cpt_description=(mapping.procedure_description if mapping else "") or row["appointment_type_name"],
+                booked_minutes=_minutes(row["start"], row["end"]),
+                scheduled_start=row["start"],
+                wheels_in=row["actual_start"],
+                incision_start=row["actual_start"],
+                incision_end=row["actual_end"],
+                wheels_out=row["actual_end"],
+            )
+    with transaction.atomic():
+        _upsert(ChairAppointment, "appointment_id", list(appointments.values()))
+        _upsert(ChairTime, "encounter_id", list(times.values()))
+        _upsert(SurgicalCase, "case_id", list(cases.values()))
+        ours = {"facility": facility, "source": Source.APP}
+        gone = ChairAppointment.objects.filter(**ours, date__range=(first, last)).exclude(
+            appointment_id__in=appointments
+        )
+        gone_keys = list(gone.values_list("encounter_id", flat=True))
+        ChairTime.objects.filter(**ours, encounter_id__in=(seen | set(gone_keys)) - set(times)).delete()
+        gone.delete()
+        SurgicalCase.objects.filter(**ours, date__range=(first, last)).exclude(case_id__in=cases).delete()
+    return {"chair_appointments": len(appointments), "chair_times": len(times), "or_cases": len(cases)}
+
+
+def _upsert(model, key: str, facts: list) -> None:
+    if not facts:
+        return
+    fields = [
+        f.name for f in model._meta.concrete_fields if f.name not in {"id", "facility", key} and not f.primary_key
+    ]
+    model.objects.bulk_create(facts, update_conflicts=True, unique_fields=["facility", key], update_fields=fields)
+
+
+# --- the nightly aggregates ----------------------------------------------------------------------
+
+AGGREGATES_LOCK = 4343  # pg advisory locks: (namespace, facility id)
+
+
+def aggregates_rebuild(*, facility, first: dt.date, last: dt.date) -> dict[str, int]:
+    """Syncs the day of care into facts, then replaces the daily aggregates of [first, last]
+    (``aggregates``), in one transaction under a lock per facility: a re-run replaces, two runs
+    at once wait for each other, and a failure leaves the previous aggregates."""
+    ranges.date_span_check(first, last, max_days=MAX_REBUILD_DAYS, start_field="first", end_field="last")
+    settings = selectors.settings_for(facility_id=facility.pk)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [AGGREGATES_LOCK, facility.pk])
+        synced = day_of_care_sync(facility=facility, first=first, last=last)
+        chairs_open = kernel.resource_list(facility=facility).filter(kind=ResourceKind.CHAIR, active=True).count()
+        overruns = aggregates.chronic_overruns(
+            facility_id=facility.pk,
+            before=min(last, timezone.localdate(timezone=ZoneInfo(facility.time_zone))),
+            threshold=settings.variance_threshold_minutes,
+        )
+        span = {"facility_id": facility.pk, "zone": facility.time_zone, "first": first, "last": last}
+        days = aggregates.rebuild_chairs(**span, settings=settings, chairs_open=chairs_open, overruns=overruns)
+        suite_days = aggregates.rebuild_suites(**span, settings=settings)
+    return {**synced, "chair_days": days, "suite_days": suite_days}
+
+
+MAX_REBUILD_DAYS = 4 * 366
+REFRESH_PAST_DAYS = 1  # the refresh keeps yesterday (late completions) up to date as well
+RISK_HORIZON_DAYS = 14
+
+
+def aggregates_refresh(*, facility_id: int) -> dict[str, int]:
+    """The frequent refresh (beat, every few minutes): the day of care and the aggregates from
+    yesterday to the end of the risk horizon, so today's figures and the at-risk days ahead follow
+    the bookings as they are made."""
+    facility = kernel.facility_get(facility_id=facility_id)
+    today = timezone.localdate(timezone=ZoneInfo(facility.time_zone))
+    return aggregates_rebuild(
+        facility=facility,
+        first=today - dt.timedelta(days=REFRESH_PAST_DAYS),
+        last=today + dt.timedelta(days=RISK_HORIZON_DAYS),
+    )
+
+
+def nightly_run(*, facility_id: int, day: dt.date, trigger: str) -> NightlyRun:
+    """Aggregates one local day and records the run: running, then succeeded or failed with its
+    error (the failure is kept for admins and the run is tried again by the next nightly pass)."""
+    facility = kernel.facility_get(facility_id=facility_id)
+    run, _ = NightlyRun.objects.update_or_create(
+        facility=facility,
+        date=day,
+        defaults={
+            "status": RunStatus.RUNNING,
+            "trigger": trigger,
+            "started_at": timezone.now(),
+            "finished_at": None,
+            "error": "",
+        },
+    )
+    try:
+        aggregates_rebuild(facility=facility, first=day, last=day)
+    except Exception as error:
+        logger.exception("Nightly aggregates of %s for facility %s failed", day, facility_id)
+        run.status, run.error = RunStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
+    else:
+        run.status = RunStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    return run
+
+
+NIGHTLY_AFTER_HOUR = 1  # local hour after which yesterday is aggregated (late completions first)
+CATCH_UP_DAYS = 7
+
+
+def nightly_due(*, facility_id: int, now: dt.datetime | None = None) -> list[dt.date]:
+    """The local days the nightly pass should (re)run: yesterday once the facility's clock is
+    past 01:00, and any of the 7 days before without a successful run (missed or failed)."""
+    facility = kernel.facility_get(facility_id=facility_id)
+    local = (now or timezone.now()).astimezone(ZoneInfo(facility.time_zone))
+    newest = local.date() - dt.timedelta(days=1 if local.hour >= NIGHTLY_AFTER_HOUR else 2)
+    days = [newest - dt.timedelta(days=back) for back in range(CATCH_UP_DAYS)]
+    done = set(
+        NightlyRun.objects.filter(facility=facility, date__in=days, status=RunStatus.SUCCEEDED).values_list(
+            "date", flat=True
+        )
+    )
+    return sorted(day for day in days if day not in done)
+
+
+def nightly_pass(*, facility_id: int, now: dt.datetime | None = None) -> list[NightlyRun]:
+    """One facility's nightly work: each due day, then the daily report of the newest day to its
+    subscribers (once)."""
+    runs = [
+        nightly_run(facility_id=facility_id, day=day, trigger="nightly")
+        for day in nightly_due(facility_id=facility_id, now=now)
+    ]
+    for run in runs:
+        if run.status == RunStatus.SUCCEEDED:
+            report_email(run=run)
+    return runs
+
+
+def aggregates_backfill(*, facility, first: dt.date, last: dt.date, chunk_days: int = 92) -> int:
+    """Rebuilds [first, last] in chunks (each its own transaction) and records a run per day."""
+    ranges.date_span_check(first, last, max_days=20 * 366, start_field="first", end_field="last")
+    day, written = first, 0
+    while day <= last:
+        chunk_last = min(last, day + dt.timedelta(days=chunk_days - 1))
+        started = timezone.now()
+        result = aggregates_rebuild(facility=facility, first=day, last=chunk_last)
+        written += result["chair_days"] + result["suite_days"]
+        finished = timezone.now()
+        NightlyRun.objects.bulk_create(
+            [
+                NightlyRun(
+                    facility=facility,
+                    date=day + dt.timedelta(days=offset),
+                    status=RunStatus.SUCCEEDED,
+                    trigger="backfill",
+                    started_at=started,
+                    finished_at=finished,
+                )
+                for offset in range((chunk_last - day).days + 1)
+            ],
+            update_conflicts=True,
+            unique_fields=["facility", "date"],
+            update_fields=["status", "trigger", "started_at", "finished_at", "error"],
+        )
+        day = chunk_last + dt.timedelta(days=1)
+    return written
+
+
+# --- the daily report by email --------------------------------------------------------------------
+
+
+def report_email(*, run: NightlyRun) -> int:
+    """Emails the daily report of ``run``'s day to the facility's subscribers whose role may
+    still see analytics, once: the run is claimed by setting ``emailed_at`` where it is empty (of
+    passes at once, one wins); a failed send clears it again, for the next pass."""
+    if not NightlyRun.objects.filter(pk=run.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+        return 0
+    facility = kernel.facility_get(facility_id=run.facility_id)
+    allowed = kernel.member_user_list(facility=facility, roles=roles_allowed(Action.ANALYTICS_VIEW))
+    recipients = list(
+        allowed.filter(pk__in=ReportSubscription.objects.filter(facility=facility).values("user_id"))
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return 0
+    report = metrics.daily_report(facility=facility, day=run.date)
+    subject = f"CareSlot daily report: {facility.name}, {run.date:%a %d %b %Y}"
+    try:
+        send_mail(subject, metrics.report_text(report), settings.DEFAULT_FROM_EMAIL, recipients)
+    except Exception:
+        NightlyRun.objects.filter(pk=run.pk).update(emailed_at=None)
+        raise
+    return len(recipients)
+
+
+def report_subscribe(*, facility, user, subscribe: bool) -> bool:
+    """Starts or stops the daily report email for ``user``; returns whether they now subscribe."""
+    if subscribe:
+        if not ReportSubscription.objects.filter(facility=facility, user=user).exists():
+            try:
+                with transaction.atomic():
+                    audited_save(ReportSubscription(facility=facility, user=user), actor=user)
+            except IntegrityError:
+                pass  # a second click at once: the first made it
+    else:
+        for subscription in ReportSubscription.objects.filter(facility=facility, user=user):
+            audited_delete(subscription, actor=user)
+    return subscribe

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from booking.lifecycle import HOLDING, can_move
@@ -172,3 +172,34 @@ def held_time(*, facility, resource_ids: list[int], start, end) -> list[HeldTime
 def as_interval(held: HeldTime) -> tuple:
     """The shape availability reads: (resource_id, start, end, units, shared)."""
     return (held.resource_id, held.start, held.end, 1, held.token_slot_id is not None)
+
+
+def bookings_for_facts(*, facility, start: dt.datetime, end: dt.datetime, resource_kinds: list[str]) -> list[dict]:
+    """One row per (booking, resource of ``resource_kinds``) for the bookings starting in
+    [start, end): what analytics turns into facts of the day of care. Each row: ``booking_id``,
+    ``status``, ``start``, ``end``, ``actual_start``, ``actual_end``, ``appointment_type_id``,
+    ``appointment_type_code``, ``appointment_type_name``, ``resource_id``, ``resource_name``,
+    ``resource_kind``."""
+    return list(
+        Booking.objects.filter(
+            facility=facility,
+            start__gte=start,
+            start__lt=end,
+            resources__resource__kind__in=resource_kinds,
+        )
+        .order_by("start", "pk", "resources__resource_id")
+        .values(
+            "status",
+            "start",
+            "end",
+            "actual_start",
+            "actual_end",
+            "appointment_type_id",
+            booking_id=F("pk"),
+            appointment_type_code=F("appointment_type__code"),
+            appointment_type_name=F("appointment_type__name"),
+            resource_id=F("resources__resource_id"),
+            resource_name=F("resources__resource__name"),
+            resource_kind=F("resources__resource__kind"),
+        )
+    )

@@ -39,6 +39,8 @@ class Action(StrEnum):
     IMPORT_VIEW = "import.view"
     IMPORT_UPLOAD = "import.upload"
     IMPORT_DOWNLOAD = "import.download"
+    ANALYTICS_VIEW = "analytics.view"
+    ANALYTICS_MANAGE = "analytics.manage"
 
 
 _ALL = frozenset(Role)
@@ -89,6 +91,11 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.IMPORT_VIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.ANALYST}),
     Action.IMPORT_UPLOAD: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
     Action.IMPORT_DOWNLOAD: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER}),
+    # Analytics: aggregates and facts without patient names, for those who plan capacity (the
+    # desk sees the load ahead); managers and admins set its parameters, the appointment-type
+    # mapping and re-run a night. Clinicians see their own day elsewhere.
+    Action.ANALYTICS_VIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.ANALYST}),
+    Action.ANALYTICS_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 

@@ -71,7 +71,7 @@ NAVIGATION = [
     NavItem("Patients", "scheduling:patients", Action.PATIENT_VIEW),
     NavItem("Resources", "scheduling:resources", Action.RESOURCE_VIEW),
     NavItem("Imports", "imports:home", Action.IMPORT_VIEW),
-    NavItem("Analytics", "analytics:home"),
+    NavItem("Analytics", "analytics:home", Action.ANALYTICS_VIEW),
 ]
 
 
