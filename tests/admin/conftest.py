@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from analytics.models import PatientType
+from analytics import services as analytics_services
+from analytics.models import AnalyticsSettings, AppointmentTypeMapping, PatientType
 from availability import services as availability_services
 from booking import services as booking_services
 from imports import services as import_services
@@ -107,6 +108,7 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
     )
     comment = kernel_services.comment_add(facility=facility, actor=admin, target=patient, text=f"{name} remark")
     _imports(facility, admin, chair, name, slug, day)
+    _analytics(facility, admin, visit, day)
     return Tenant(
         facility=facility,
         admin=admin,
@@ -141,6 +143,16 @@ def _imports(facility, admin, chair, name: str, slug: str, day: dt.date) -> None
     import_services.import_process(import_id=record.pk)
     broken = header + f"{slug}-a3,{slug}-e3,{day},,short,{name},30,scheduled\n"
     _upload(facility, admin, broken, f"{name} broken.csv")
+
+
+def _analytics(facility, admin, visit, day: dt.date) -> None:
+    """Settings, a mapping, a subscription, and a night's run with its aggregates."""
+    AnalyticsSettings.objects.create(facility=facility)
+    AppointmentTypeMapping.objects.create(
+        facility=facility, appointment_type=visit, regimen_category="short", patient_type="INF"
+    )
+    analytics_services.report_subscribe(facility=facility, user=admin, subscribe=True)
+    analytics_services.nightly_run(facility_id=facility.pk, day=day, trigger="nightly")
 
 
 def _upload(facility, admin, content: str, name: str):
