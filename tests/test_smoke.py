@@ -19,6 +19,11 @@ import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from analytics.models import NightlyRun
+from tests.celery_worker import wait_for
+from tests.factories import FacilityFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 HONCHO = ROOT / ".venv" / "bin" / "honcho"
@@ -202,6 +207,19 @@ def test_make_run_processes_serve_pages_and_run_tasks(running_app):
     while "beat: Starting..." not in running_app.output() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert "beat: Starting..." in running_app.output()
+
+    # Beat sends the nightly analytics and the worker runs it against the database: a facility's
+    # missed days are aggregated and recorded. (Scheduled every second here instead of hourly.)
+    facility = FacilityFactory(slug="smoke-night", time_zone="Pacific/Auckland")
+    every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.update_or_create(
+        name="smoke: nightly analytics", defaults={"task": "analytics.nightly_everywhere", "interval": every_second}
+    )
+    wait_for(
+        lambda: NightlyRun.objects.filter(facility_id=facility.pk, status="succeeded").count() >= 7,
+        "the nightly analytics sent by beat and run by the worker",
+        timeout=45,
+    )
     # honcho stops every process as soon as any one exits: web, worker and beat are all still up.
     assert running_app.proc.poll() is None, "a Procfile process exited"
     assert time.monotonic() - started < STARTUP_TIMEOUT
