@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from analytics import aggregates, metrics, selectors
+from analytics import aggregates, metrics, selectors, tasks
 from analytics.facts import FACT_SPECS, stage_columns
 from analytics.models import (
     AppointmentStatus,
@@ -28,6 +28,7 @@ from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.history import audited_delete, audited_save
+from scheduling.outbox import enqueue_on_commit
 from scheduling.permissions import Action, roles_allowed
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,24 @@ def facts_merge(*, kind: str, facility_id: int, import_id: int, stage_table: str
         updated = cursor.rowcount
         cursor.execute(insert, [facility_id, Source.IMPORT, import_id, facility_id])
         inserted = cursor.rowcount
+        first, last = _merged_days(cursor, kind=kind, facility_id=facility_id, stage=stage)
+    if first is not None:
+        # The loaded days' aggregates are rebuilt once the load commits: a month of history
+        # imported today shows on the dashboards without waiting for a backfill.
+        enqueue_on_commit(tasks.rebuild_days, facility_id=facility_id, first=first.isoformat(), last=last.isoformat())
     return inserted, updated
+
+
+def _merged_days(cursor, *, kind: str, facility_id: int, stage: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last local day the merged rows of ``stage`` count on: their own date, or for
+    actual chair times the date of the appointment of their encounter."""
+    if kind == "chair_times":
+        sql = f"""SELECT min(a.date), max(a.date) FROM {stage} s JOIN {ChairAppointment._meta.db_table} a
+            ON a.facility_id = %s AND a.encounter_id = s.encounter_id WHERE s.ok"""  # noqa: S608
+        cursor.execute(sql, [facility_id])
+    else:
+        cursor.execute(f"SELECT min(date), max(date) FROM {stage} WHERE ok")  # noqa: S608
+    return cursor.fetchone()
 
 
 # --- the day of care as facts --------------------------------------------------------------------
@@ -291,9 +309,14 @@ def nightly_pass(*, facility_id: int, now: dt.datetime | None = None) -> list[Ni
     return runs
 
 
-def aggregates_backfill(*, facility, first: dt.date, last: dt.date, chunk_days: int = 92) -> int:
-    """Rebuilds [first, last] in chunks (each its own transaction) and records a run per day."""
-    ranges.date_span_check(first, last, max_days=20 * 366, start_field="first", end_field="last")
+def aggregates_backfill(
+    *, facility, first: dt.date, last: dt.date, chunk_days: int = 92, record_runs: bool = True
+) -> int:
+    """Rebuilds [first, last] in chunks (each its own transaction); returns the day rows written.
+    With ``record_runs``, each past day gets a successful run (a day from today on is left to its
+    own nightly run)."""
+    ranges.date_span_check(first, last, max_days=MAX_BACKFILL_DAYS, start_field="first", end_field="last")
+    today = timezone.localdate(timezone=ZoneInfo(facility.time_zone))
     day, written = first, 0
     while day <= last:
         chunk_last = min(last, day + dt.timedelta(days=chunk_days - 1))
@@ -301,17 +324,20 @@ def aggregates_backfill(*, facility, first: dt.date, last: dt.date, chunk_days: 
         result = aggregates_rebuild(facility=facility, first=day, last=chunk_last)
         written += result["chair_days"] + result["suite_days"]
         finished = timezone.now()
+        past = [
+            day + dt.timedelta(days=n) for n in range((min(chunk_last, today - dt.timedelta(days=1)) - day).days + 1)
+        ]
         NightlyRun.objects.bulk_create(
             [
                 NightlyRun(
                     facility=facility,
-                    date=day + dt.timedelta(days=offset),
+                    date=one,
                     status=RunStatus.SUCCEEDED,
                     trigger="backfill",
                     started_at=started,
                     finished_at=finished,
                 )
-                for offset in range((chunk_last - day).days + 1)
+                for one in (past if record_runs else [])
             ],
             update_conflicts=True,
             unique_fields=["facility", "date"],
@@ -319,6 +345,17 @@ def aggregates_backfill(*, facility, first: dt.date, last: dt.date, chunk_days: 
         )
         day = chunk_last + dt.timedelta(days=1)
     return written
+
+
+MAX_BACKFILL_DAYS = 20 * 366
+
+
+def aggregates_rebuild_days(*, facility_id: int, first: dt.date, last: dt.date) -> int:
+    """After a load: the aggregates of the days it touched (at most ``MAX_BACKFILL_DAYS``, the
+    latest ones), without recording runs."""
+    first = max(first, last - dt.timedelta(days=MAX_BACKFILL_DAYS - 1))
+    facility = kernel.facility_get(facility_id=facility_id)
+    return aggregates_backfill(facility=facility, first=first, last=last, record_runs=False)
 
 
 # --- the daily report by email --------------------------------------------------------------------

@@ -54,3 +54,11 @@ def refresh(*, facility_id: int) -> None:
 def rerun(*, facility_id: int, day: str) -> str:
     """A manager's re-run of one day from the analytics page."""
     return services.nightly_run(facility_id=facility_id, day=dt.date.fromisoformat(day), trigger="rerun").status
+
+
+@shared_task(name="analytics.rebuild_days", ignore_result=True, soft_time_limit=1700, time_limit=1800, **RETRY)
+def rebuild_days(*, facility_id: int, first: str, last: str) -> int:
+    """Queued when a load commits: the aggregates of the days it touched."""
+    return services.aggregates_rebuild_days(
+        facility_id=facility_id, first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last)
+    )

@@ -95,8 +95,9 @@ def _chair_history(facility, actor, today: dt.date) -> int:
 
 
 def _next_day(facility, kind: str) -> dt.date:
-    """The day after the last one the facility has facts of ``kind`` for (or long ago)."""
-    facts = analytics.fact_rows(kind=kind, facility_id=facility.pk)
+    """The day after the last one the facility has imported facts of ``kind`` for (or long ago);
+    facts of the day of care (bookings of the days ahead, say) are not history the demo loads."""
+    facts = analytics.fact_rows(kind=kind, facility_id=facility.pk).filter(source="import")
     if kind == Kind.CHAIR_TIMES:
         last = facts.aggregate(last=Max("actual_start"))["last"]
         last = last.astimezone(ZoneInfo(facility.time_zone)).date() if last else None
