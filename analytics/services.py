@@ -5,7 +5,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -378,8 +378,10 @@ def report_email(*, run: NightlyRun) -> int:
         return 0
     report = metrics.daily_report(facility=facility, day=run.date)
     subject = f"CareSlot daily report: {facility.name}, {run.date:%a %d %b %Y}"
+    body = metrics.report_text(report)
     try:
-        send_mail(subject, metrics.report_text(report), settings.DEFAULT_FROM_EMAIL, recipients)
+        # One message each: subscribers do not see each other's addresses.
+        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients])
     except Exception:
         NightlyRun.objects.filter(pk=run.pk).update(emailed_at=None)
         raise
