@@ -33,6 +33,7 @@ facility_pages = [
     path("bookings/", include("booking.urls")),
     path("queue/", include("live_queue.urls")),
     path("imports/", include("imports.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 urlpatterns = [
