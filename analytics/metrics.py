@@ -469,3 +469,75 @@ def report_text(report: dict) -> str:
             f"{theatres['days_after_prime']} suites ran past prime time",
         ]
     return "\n".join(lines) + "\n"
+
+
+# --- the facts and the configuration, as the API lists them -----------------------------------
+# Reads of single rows, for the API's paginated lists (the metrics above read aggregates).
+
+from django.db.models import OuterRef, Subquery  # noqa: E402 - kept with the reads that use them
+
+from analytics.models import (  # noqa: E402
+    AppointmentTypeMapping,
+    ChairAppointment,
+    ChairTime,
+    NightlyRun,
+    NurseCapacity,
+    SurgicalCase,
+)
+from scheduling.errors import NotFound  # noqa: E402
+from scheduling.parsing import id_or_none  # noqa: E402
+
+
+def _period(queryset, first: dt.date | None, last: dt.date | None):
+    if first is not None:
+        queryset = queryset.filter(date__gte=first)
+    if last is not None:
+        queryset = queryset.filter(date__lte=last)
+    return queryset
+
+
+def surgical_case_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's surgical cases on the local days [first, last], by date and scheduled start."""
+    cases = SurgicalCase.objects.filter(facility=facility).order_by("date", "scheduled_start", "id")
+    return _period(cases, first, last)
+
+
+def chair_appointment_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's chair appointments on [first, last], each with the actual chair time of its
+    encounter (``actual_start``, ``actual_end``, ``actual_minutes``; null when none is known),
+    in the same statement."""
+    times = ChairTime.objects.filter(facility_id=OuterRef("facility_id"), encounter_id=OuterRef("encounter_id"))
+    appointments = (
+        ChairAppointment.objects.filter(facility=facility)
+        .annotate(
+            actual_start=Subquery(times.values("actual_start")[:1]),
+            actual_end=Subquery(times.values("actual_end")[:1]),
+            actual_minutes=Subquery(times.values("total_minutes")[:1]),
+        )
+        .order_by("date", "appointment_id")
+    )
+    return _period(appointments, first, last)
+
+
+def nurse_capacity_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    return _period(NurseCapacity.objects.filter(facility=facility).order_by("date"), first, last)
+
+
+def nightly_run_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's nightly runs (one per local day aggregated), newest day first."""
+    return _period(NightlyRun.objects.filter(facility=facility).order_by("-date"), first, last)
+
+
+def mapping_list(*, facility):
+    return (
+        AppointmentTypeMapping.objects.filter(facility=facility)
+        .select_related("appointment_type")
+        .order_by("appointment_type__name", "id")
+    )
+
+
+def mapping_get(*, facility, mapping_id) -> AppointmentTypeMapping:
+    mapping = mapping_list(facility=facility).filter(pk=id_or_none(mapping_id)).first()
+    if mapping is None:
+        raise NotFound("Appointment-type mapping")
+    return mapping

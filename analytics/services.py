@@ -401,3 +401,147 @@ def report_subscribe(*, facility, user, subscribe: bool) -> bool:
         for subscription in ReportSubscription.objects.filter(facility=facility, user=user):
             audited_delete(subscription, actor=user)
     return subscribe
+
+
+# --- configuration and re-runs, as the API changes them --------------------------------------------
+
+from analytics.models import AnalyticsSettings  # noqa: E402 - kept with the services that use them
+from scheduling.errors import ApplicationError, NotFound, constraint_name  # noqa: E402
+
+SETTINGS_LOCK = 4344  # pg advisory locks: (namespace, facility id)
+SETTINGS_TIMES = ("chair_day_start", "chair_day_end", "prime_start", "prime_end")
+# The thresholds' sensible bounds (minutes, or a percentage of the supported minutes).
+SETTINGS_LIMITS = {
+    "first_case_grace_minutes": (0, 120),
+    "late_start_minutes": (0, 240),
+    "variance_threshold_minutes": (1, 240),
+    "risk_utilization_percent": (50, 150),
+}
+SETTINGS_FIELDS = (*SETTINGS_TIMES, *SETTINGS_LIMITS)
+
+
+def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ApplicationError("invalid", "Unknown fields.", fields={name: ["Unknown field."] for name in unknown})
+
+
+def _settings_problems(values: AnalyticsSettings) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if values.chair_day_end <= values.chair_day_start:
+        problems["chair_day_end"] = ["The chairs close after they open."]
+    if values.prime_end <= values.prime_start:
+        problems["prime_end"] = ["Prime time ends after it starts."]
+    for name, (low, high) in SETTINGS_LIMITS.items():
+        value = getattr(values, name)
+        if not low <= value <= high:
+            problems[name] = [f"Between {low} and {high}."]
+    return problems
+
+
+def settings_update(*, facility, actor, **fields) -> AnalyticsSettings:
+    """Changes the facility's analytics settings: any of ``SETTINGS_FIELDS`` (wall-clock times are
+    naive local times). A facility without its own row gets one, from the defaults, on its first
+    change. Rules: the chair day and prime time end after they start, the thresholds within
+    ``SETTINGS_LIMITS``; else 400 ``invalid`` naming the field. Kept with its history
+    (``audited_save``); a change that changes nothing writes nothing.
+
+    Two changes at once apply one after the other: each takes a transaction-scoped advisory lock
+    per facility, then reads the row. Aggregates already made keep the settings of their run
+    (the next nightly run uses the new ones; a re-run applies them to a past day)."""
+    _refuse_unknown(fields, SETTINGS_FIELDS)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SETTINGS_LOCK, facility.pk])
+        current = selectors.settings_for(facility_id=facility.pk)
+        before = {name: getattr(current, name) for name in SETTINGS_FIELDS}
+        for name, value in fields.items():
+            setattr(current, name, value)
+        problems = _settings_problems(current)
+        if problems:
+            raise ApplicationError("invalid", "Invalid settings.", fields=problems)
+        if current.pk is None or before != {name: getattr(current, name) for name in SETTINGS_FIELDS}:
+            audited_save(current, actor=actor)
+    return current
+
+
+MAPPING_FIELDS = ("regimen_category", "patient_type", "service", "procedure_code", "procedure_description")
+
+
+def _mapping_save(mapping: AppointmentTypeMapping, *, actor, fields: dict) -> AppointmentTypeMapping:
+    """Applies ``fields`` (and ``appointment_type_id``) to ``mapping``, checks them, saves it."""
+    _refuse_unknown(fields, ("appointment_type_id", *MAPPING_FIELDS))
+    facility = mapping.facility
+    if "appointment_type_id" in fields:
+        try:
+            kernel.appointment_type_get(facility=facility, appointment_type_id=fields["appointment_type_id"])
+        except NotFound:
+            message = "Not an appointment type of this facility."
+            raise ApplicationError("invalid", message, fields={"appointment_type": [message]}) from None
+    for name, value in fields.items():
+        setattr(mapping, name, value)
+    mapping.patient_type = (mapping.patient_type or "").strip().upper()
+    problems: dict[str, list[str]] = {}
+    if mapping.regimen_category and mapping.regimen_category not in RegimenCategory.values:
+        problems["regimen_category"] = [f"One of {', '.join(RegimenCategory.values)}."]
+    codes = selectors.patient_type_codes(facility_id=facility.pk)
+    if mapping.patient_type and mapping.patient_type not in codes:
+        problems["patient_type"] = [f"One of the facility's patient types: {', '.join(sorted(codes))}."]
+    for name, limit in (("service", 200), ("procedure_code", 20), ("procedure_description", 500)):
+        if len(getattr(mapping, name)) > limit:
+            problems[name] = [f"At most {limit} characters."]
+    if problems:
+        raise ApplicationError("invalid", "Invalid mapping.", fields=problems)
+    try:
+        with transaction.atomic():
+            audited_save(mapping, actor=actor)
+    except IntegrityError as error:
+        if "appointment_type" not in constraint_name(error):
+            raise
+        message = "This appointment type has a mapping already: change that one."
+        raise ApplicationError("duplicate", message, fields={"appointment_type": [message]}, status_code=409) from None
+    return mapping
+
+
+def mapping_create(*, facility, actor, appointment_type_id: int, **fields) -> AppointmentTypeMapping:
+    """Maps an appointment type of the facility to what its bookings are as facts (regimen
+    category and patient type for a chair; service and procedure for a theatre). 400 naming the
+    field: a type of another facility, a regimen category or patient type the facility does not
+    have (``selectors.patient_type_codes``); 409 ``duplicate``: the type has a mapping. Facts
+    already made keep their mapping until their days are synced again (the refresh does the days
+    from yesterday on; a re-run, a past day)."""
+    mapping = AppointmentTypeMapping(facility=facility)
+    return _mapping_save(mapping, actor=actor, fields={"appointment_type_id": appointment_type_id, **fields})
+
+
+def mapping_update(*, facility, actor, mapping_id: int, **fields) -> AppointmentTypeMapping:
+    """Changes the fields given of one of the facility's mappings (404 if it is not one), with
+    the rules of ``mapping_create``."""
+    with transaction.atomic():
+        mapping = AppointmentTypeMapping.objects.select_for_update().filter(facility=facility, pk=mapping_id).first()
+        if mapping is None:
+            raise NotFound("Appointment-type mapping")
+        return _mapping_save(mapping, actor=actor, fields=fields)
+
+
+def mapping_delete(*, facility, actor, mapping_id: int) -> None:
+    """Removes one of the facility's mappings (404 if it is not one); its history keeps it. Its
+    type's bookings count as a medium regimen of type MISC, or a case of the type's own name."""
+    mapping = AppointmentTypeMapping.objects.filter(facility=facility, pk=mapping_id).first()
+    if mapping is None:
+        raise NotFound("Appointment-type mapping")
+    audited_delete(mapping, actor=actor)
+
+
+def nightly_rerun_queue(*, facility, actor, day: dt.date) -> None:
+    """Queues a re-run of one past local day's aggregates (``tasks.rerun``, after the commit):
+    its facts from the day of care synced again and its aggregates replaced, recorded as a
+    NightlyRun with trigger ``rerun``. Only a day before today (today is still being written by
+    the refresh): else 400 naming ``date``."""
+    ranges.date_check(day, field="date")
+    today = timezone.localdate(timezone=ZoneInfo(facility.time_zone))
+    if day >= today:
+        message = "Only a day before today can be re-run: today is still being written."
+        raise ApplicationError("invalid", message, fields={"date": [message]})
+    logger.info("Re-run of %s for facility %s queued by %s", day, facility.pk, actor)
+    enqueue_on_commit(tasks.rerun, facility_id=facility.pk, day=day.isoformat())

@@ -15,6 +15,7 @@ facility_api = [
     path("", include("booking.api_urls")),
     path("", include("live_queue.api_urls")),
     path("", include("imports.api_urls")),
+    path("", include("analytics.api_urls")),
     path(
         "memberships/<int:membership_id>/tokens/",
         accounts_api.MemberTokenListApi.as_view(),
