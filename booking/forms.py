@@ -225,6 +225,13 @@ class SlotQueryForm(_FacilityForm):
     slot = forms.CharField(required=False)
 
 
+class DurationQueryForm(_FacilityForm):
+    """What the duration suggestion is asked about: an appointment type booked on a resource."""
+
+    resource = forms.ModelChoiceField(queryset=None)
+    appointment_type = forms.ModelChoiceField(queryset=None)
+
+
 class DayFilterForm(_FacilityForm):
     date = _date_field(required=False)
     department = forms.ModelChoiceField(queryset=None, required=False, empty_label="All departments")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", views.BookingCreateView.as_view(), name="new"),
     path("walk-in/", views.WalkInView.as_view(), name="walk_in"),
     path("slots/", views.SlotPickerView.as_view(), name="slots"),
+    path("duration/", views.DurationSuggestionView.as_view(), name="duration"),
     path("patients/", views.PatientSearchView.as_view(), name="patient_search"),
     path("patients/pick/", views.PatientPickView.as_view(), name="patient_pick"),
     path(booking, views.BookingDetailView.as_view(), name="detail"),

@@ -19,11 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from analytics import estimates
 from availability import selectors as availability
 from booking import selectors, services
 from booking.forms import (
     BookingForm,
     DayFilterForm,
+    DurationQueryForm,
     RescheduleForm,
     SlotQueryForm,
     WalkInForm,
@@ -335,6 +337,30 @@ class SlotPickerView(BookingPage):
                 date=fields["date"],
             )
         return render(request, "booking/_slot_picker.html", context)
+
+
+class DurationSuggestionView(BookingPage):
+    """How long the chosen type will really take on the chosen chair or theatre, learned from
+    the facility's history, with its basis (htmx, next to the type). Not patient data: whoever
+    books sees it, analytics access or not. The type's own minutes still set the slot."""
+
+    required_action = Action.BOOKING_MANAGE
+
+    def get(self, request, facility_slug: str):
+        query = DurationQueryForm(request.GET, facility=request.facility)
+        context = {"estimate": None}
+        if query.is_valid():
+            appointment_type, resource = query.cleaned_data["appointment_type"], query.cleaned_data["resource"]
+            context.update(
+                estimate=estimates.estimate_for_appointment_type(
+                    facility=request.facility,
+                    appointment_type=appointment_type,
+                    resource_kind=resource.kind,
+                    minutes=appointment_type.default_minutes,
+                ),
+                booked_minutes=appointment_type.default_minutes,
+            )
+        return render(request, "booking/_duration_suggestion.html", context)
 
 
 def _picked_slot(value: str) -> str:

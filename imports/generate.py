@@ -13,9 +13,28 @@ What the rows follow:
   without a chair yet).
 * The day's appointments fill the chairs its nurses can run (``fill`` of their minutes), the
   longest regimens first, each on the chair free soonest: every start falls within opening hours.
-* Actual chair time only for completed appointments: scheduled minutes × lognormal noise whose
-  mean is a bias per category (long regimens run ~12 % over, short ones ~3 % under), after a
-  short wait, one patient after another on each chair.
+  Days from ``today`` on were booked weeks ahead, for the full staff: the nurse-capacity file
+  shows the shortfall known now, so a short-staffed day to come is over-booked against the
+  nurses on duty (what the at-risk calendar flags as a staffing shortfall). Past days were
+  booked for the nurses who came.
+* Actual chair time only for completed appointments, after a short wait, one patient after
+  another on each chair. Why chair times miss the booking (the chemo-chair seed: "regimen
+  complexity, preparation delays, and patient needs"), in three parts:
+
+  - a systematic part by patient type, the same every day: chemotherapy waits in the chair
+    for the pharmacy to mix the drugs once the labs clear, and for premedication
+    (``PREP_MINUTES``: CMO-SHORT 15, CMO-LONG 25 minutes, not in the booked time); follow-ups
+    without drugs and injections finish early (``PACE``: FUP 0.80, INF 0.90 of the booked
+    pace);
+  - a bias per regimen category (``OVERRUN``: long regimens run ~12 % over, short ones ~3 %
+    under: complexity);
+  - lognormal noise (``NOISE_SIGMA`` 0.12, mean 1) on the whole visit: patient needs, a
+    reaction, a slow vein; no history can learn it.
+
+  actual = (scheduled × OVERRUN[category] × PACE[type] + PREP_MINUTES[type]) × noise. An
+  estimate per (category, type) learned from history can thus learn the first two parts (the
+  duration estimates beat the booking by ~40 %, ``analytics_evaluate_estimates``) and never
+  the third.
 * Nurse capacity per weekday: full staff on most days, one or two nurses short on
   ``short_staffed_share`` of them; chairs supported = nurses × chairs per nurse, capped by the
   chairs there are.
@@ -69,8 +88,12 @@ CATEGORY_BY_TYPE = np.array(
 # Scheduled chair minutes by category: values and their chances.
 MINUTE_VALUES = np.array([[30, 45, 60, 60], [90, 120, 150, 180], [240, 300, 360, 360]])
 MINUTE_SHARES = np.array([[0.30, 0.40, 0.30, 0.0], [0.30, 0.35, 0.20, 0.15], [0.40, 0.40, 0.20, 0.0]])
-# Mean of actual ÷ scheduled minutes by category, and the spread of the lognormal noise.
+# Why chair times miss the booking (module docstring): by category (actual ÷ scheduled of the
+# booked part), by patient type (pace of the booked part; minutes added in the chair, unbooked:
+# drug preparation and premedication), and the spread of the lognormal noise on the whole visit.
 OVERRUN = np.array([0.97, 1.04, 1.12])
+PACE = np.array([0.90, 1.00, 1.00, 0.80, 1.00])  # INF, CMO-SHORT, CMO-LONG, FUP, MISC
+PREP_MINUTES = np.array([0, 15, 25, 0, 0])
 NOISE_SIGMA = 0.12
 STATUSES = np.array(["completed", "cancelled", "no-show", "scheduled"])
 COMPLETED, CANCELLED, NO_SHOW, SCHEDULED = range(4)
@@ -159,8 +182,12 @@ def chair_day(seed: int, day: dt.date, setup: ChairSetup, *, today: dt.date) -> 
     _, staffed = nurse_capacity(seed, day, setup)
     generator = day_generator(seed, day, _APPOINTMENTS)
     span = setup.closing - setup.opening
+    most = int(setup.fill * staffed * span // (MINUTE_VALUES.min() + setup.turnover)) + 1
+    if day >= today:
+        # Booked weeks ahead for the full staff; `most` (how many rows are drawn) stays that of
+        # the nurses on duty, so every draw is the same as before and the day is cut at `most`.
+        staffed = min(len(setup.chairs), math.floor(setup.full_staff * setup.chairs_per_nurse))
     budget = setup.fill * staffed * span
-    most = int(budget // (MINUTE_VALUES.min() + setup.turnover)) + 1
     # Every draw is made for `most` rows and cut to the day's count: a row's draws never depend
     # on how many rows follow it.
     types = _pick(generator, np.broadcast_to(PATIENT_TYPE_SHARES[day.weekday()] / 100, (most, 5)))
@@ -211,8 +238,10 @@ def chair_day(seed: int, day: dt.date, setup: ChairSetup, *, today: dt.date) -> 
     actual_minutes = np.full(count, -1, dtype=np.int64)
     done = np.flatnonzero(status == COMPLETED)
     if len(done):
-        mean_log = np.log(OVERRUN[categories[done]]) - NOISE_SIGMA**2 / 2
-        used = np.maximum(5, np.rint(minutes[done] * np.exp(mean_log + noise[done]))).astype(np.int64)
+        kind = types[done]
+        expected = minutes[done] * OVERRUN[categories[done]] * PACE[kind] + PREP_MINUTES[kind]
+        spread = np.exp(noise[done] - NOISE_SIGMA**2 / 2)  # mean 1
+        used = np.maximum(5, np.rint(expected * spread)).astype(np.int64)
         arrive = starts[done] + np.rint(waits[done]).astype(np.int64)
         begin = np.minimum(_one_after_another(seats[done], arrive, used + CLEANING), LAST_MINUTE - 1)
         used = np.maximum(1, np.minimum(used, LAST_MINUTE - begin))

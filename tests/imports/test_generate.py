@@ -132,11 +132,24 @@ def test_appointments_chair_times_and_capacity_are_realistic():
     assert all(chairs_used[day] <= capacity[day][1] for day in chairs_used.index)
     short_days = sum(nurses < setup.full_staff for nurses, _ in capacity.values()) / len(capacity)
     assert 0.08 < short_days < 0.25
-    # Actual time only when completed; the bias per category; one patient at a time per chair.
+    # Actual time only when completed; one patient at a time per chair.
     done = block[block["status"] == generate.COMPLETED]
     assert (block.loc[block["status"] != generate.COMPLETED, "actual_minutes"] == -1).all()
-    ratio = (done["actual_minutes"] / done["minutes"]).groupby(done["category"]).mean()
-    assert ratio[0] == pytest.approx(0.97, abs=0.02) and ratio[2] == pytest.approx(1.12, abs=0.03)
+    # Why chair times miss: chemotherapy waits for its drugs and premedication and runs longer
+    # than booked, follow-ups and injections end early; the type with neither keeps the bias
+    # of its category. What is left is noise of mean 1 and a realistic spread, in every group.
+    kind, category = done["patient_type"], done["category"]
+    types = generate.PATIENT_TYPES.tolist()
+    overrun = (done["actual_minutes"] - done["minutes"]).groupby(kind).mean()
+    assert overrun[types.index("CMO-LONG")] > overrun[types.index("CMO-SHORT")] > 10
+    assert overrun[types.index("FUP")] < overrun[types.index("INF")] < 0
+    misc = done[kind == types.index("MISC")]
+    ratio = (misc["actual_minutes"] / misc["minutes"]).groupby(misc["category"]).mean()
+    assert ratio[0] == pytest.approx(0.97, abs=0.02) and ratio[1] == pytest.approx(1.04, abs=0.03)
+    systematic = done["minutes"] * generate.OVERRUN[category] * generate.PACE[kind] + generate.PREP_MINUTES[kind]
+    noise = done["actual_minutes"] / systematic
+    assert noise.groupby([kind, category]).mean().between(0.97, 1.03).all()
+    assert np.log(noise).std() == pytest.approx(generate.NOISE_SIGMA, abs=0.02)
     assert (done["actual_start"] >= done["start"]).all()
     ordered = done.sort_values(["day", "chair", "actual_start"])
     same_chair = (ordered["day"].diff() == 0) & (ordered["chair"].diff() == 0)
@@ -144,6 +157,40 @@ def test_appointments_chair_times_and_capacity_are_realistic():
     assert (ordered.loc[same_chair, "actual_start"] >= previous_end[same_chair]).all()
     # Nothing in the night hours where daylight saving skips or repeats an hour.
     assert (done["actual_start"] + done["actual_minutes"]).max() <= generate.LAST_MINUTE
+
+
+def test_days_to_come_are_booked_for_the_full_staff_whatever_the_nurses_known_now():
+    """Bookings are made weeks ahead: a short-staffed day to come holds the appointments of a
+    fully staffed one, more than its nurses can run (the at-risk calendar's staffing shortfall),
+    while a past short-staffed day was booked for the nurses who came."""
+    setup = generate.ChairSetup(chairs=generate.chair_names(10))
+    days = generate.weekdays(START, 140)
+    today = days[len(days) // 2]
+    block = generate.chair_block(11, days, setup, today=today)
+    span = setup.closing - setup.opening
+    full = min(len(setup.chairs), int(setup.full_staff * setup.chairs_per_nurse))
+    short = [day for day in days if generate.nurse_capacity(11, day, setup)[1] < full]
+    assert any(day < today for day in short) and any(day >= today for day in short)
+
+    for day in short:
+        rows = block[block["day"] == day.toordinal()]
+        booked = (rows["minutes"] + setup.turnover).sum()
+        supported = generate.nurse_capacity(11, day, setup)[1] * span
+        if day < today:
+            assert booked <= setup.fill * supported
+            assert rows["chair"].nunique() <= generate.nurse_capacity(11, day, setup)[1]
+        else:
+            assert booked > supported  # over-booked against the nurses on duty
+            assert set(rows["chair"]) - {-1} == set(range(len(setup.chairs)))
+    # The draws are those of the day seen as past: a fully staffed day to come has the same
+    # appointments, a short-staffed one the same and more.
+    as_past = generate.chair_block(11, days, setup, today=days[-1] + dt.timedelta(days=1))
+    booked_columns = ["patient_type", "category", "minutes"]
+    for day in (day for day in days if day >= today):
+        ahead = block[block["day"] == day.toordinal()][booked_columns].value_counts()
+        seen = as_past[as_past["day"] == day.toordinal()][booked_columns].value_counts()
+        assert (ahead.reindex(seen.index, fill_value=0) >= seen).all()
+        assert (ahead.sum() > seen.sum()) == (day in short)
 
 
 def test_a_day_has_the_same_rows_in_any_file_and_blocks_change_nothing(tmp_path, monkeypatch):
