@@ -1,5 +1,8 @@
 """Creates the throwaway database ``<name>_bench`` afresh (never the demo database), migrates
-it, runs every ``bench/bench_*.py`` module, prints a table and writes ``bench/results.json``."""
+it, runs every ``bench/bench_*.py`` module, prints a table and writes ``bench/results.json``.
+
+``python -m bench analytics slots`` runs only ``bench_analytics`` and ``bench_slots``; their
+rows replace those of the same benchmarks in ``bench/results.json`` and the others are kept."""
 
 import importlib
 import json
@@ -39,7 +42,16 @@ def recreate(server: dict, name: str, *, drop_only: bool = False) -> None:
     connection.close()
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    import bench
+
+    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    unknown = [name for name in only if f"bench_{name}" not in names]
+    if unknown:
+        print(f"No benchmark {', '.join(unknown)}; there are: {', '.join(n.removeprefix('bench_') for n in names)}.")
+        return 2
+    if only:
+        names = [name for name in names if name.removeprefix("bench_") in only]
     url, server, name = bench_database_url()
     recreate(server, name)
     os.environ["DATABASE_URL"] = url
@@ -53,15 +65,11 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     print(f"Benchmark database {name} created and migrated in {time.perf_counter() - started:.1f} s.")
 
-    import bench
-
     rows: list[dict] = []
     try:
-        for module_info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
-            if not module_info.name.startswith("bench_"):
-                continue
-            module = importlib.import_module(f"bench.{module_info.name}")
-            print(f"Running {module_info.name} …", flush=True)
+        for module_name in names:
+            module = importlib.import_module(f"bench.{module_name}")
+            print(f"Running {module_name} …", flush=True)
             rows += module.run()
     finally:
         from django.db import connections
@@ -69,9 +77,21 @@ def main() -> int:
         connections.close_all()
         recreate(server, name, drop_only=True)
     print_table(rows)
-    RESULTS.write_text(json.dumps({"database": name, "results": rows}, indent=2, default=str) + "\n")
+    RESULTS.write_text(
+        json.dumps({"database": name, "results": kept(rows) if only else rows}, indent=2, default=str) + "\n"
+    )
     print(f"\nWritten to {RESULTS}.")
     return 0
+
+
+def kept(rows: list[dict]) -> list[dict]:
+    """The rows of the last results whose benchmark was not run now, then ``rows``."""
+    try:
+        earlier = json.loads(RESULTS.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        earlier = []
+    run = {row["benchmark"] for row in rows}
+    return [row for row in earlier if row.get("benchmark") not in run] + rows
 
 
 def print_table(rows: list[dict]) -> None:
@@ -94,4 +114,4 @@ def _cell(value) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
