@@ -8,8 +8,8 @@ Definitions (README, "Analytics: the metrics"):
   chairs supported: min(chairs open, the day's ``max_chairs_supported`` from nurse capacity,
   chairs open when none is known); supported minutes = chairs supported × open minutes.
 * demand: scheduled minutes of the day's appointments that were not cancelled; expected demand
-  adds to each the mean overrun of its (regimen category, patient type) when that group runs
-  chronically long (``chronic_overruns``).
+  adds to each the mean overrun of its (regimen category, patient type) when that group ran
+  chronically long in the 26 weeks before the day's week (``CHRONIC_MIN_APPOINTMENTS``).
 * used minutes: actual chair minutes of the day's completed appointments; by hour of the local
   clock, each minute counted in the hour it fell in.
 * suite-day: the cases of one suite on one local date, in order of wheels in.
@@ -35,50 +35,24 @@ T = ChairTime._meta.db_table
 N = NurseCapacity._meta.db_table
 S = SurgicalCase._meta.db_table
 
-# A (category, patient type) group runs chronically long when its mean overrun over at least
-# this many completed appointments reaches the facility's variance threshold.
+# A (category, patient type) group runs chronically long in a week when, over the 26 weeks
+# before it, at least this many of its completed appointments ran on average at least the
+# facility's variance threshold longer than booked. Learned per week from the weeks before it
+# only, so a day's expected minutes are the same whichever range a run covers.
 CHRONIC_MIN_APPOINTMENTS = 10
-CHRONIC_HISTORY_DAYS = 180
+CHRONIC_HISTORY_WEEKS = 26
 
 
 def minutes_between(start: dt.time, end: dt.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
-def chronic_overruns(*, facility_id: int, before: dt.date, threshold: int) -> dict[tuple[str, str], float]:
-    """{(regimen category, patient type): mean overrun in minutes} of the groups that ran at
-    least ``threshold`` minutes longer than booked, on average, in the 180 days before ``before``."""
-    sql = f"""
-        SELECT a.regimen_category, a.patient_type, avg(t.total_minutes - a.scheduled_minutes)
-        FROM {A} a JOIN {T} t ON t.facility_id = a.facility_id AND t.encounter_id = a.encounter_id
-        WHERE a.facility_id = %s AND a.status = 'completed' AND a.date < %s AND a.date >= %s
-        GROUP BY 1, 2
-        HAVING count(*) >= %s AND avg(t.total_minutes - a.scheduled_minutes) >= %s
-    """  # noqa: S608 - table names come from the models
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                facility_id,
-                before,
-                before - dt.timedelta(days=CHRONIC_HISTORY_DAYS),
-                CHRONIC_MIN_APPOINTMENTS,
-                threshold,
-            ],
-        )
-        return {(category, kind): float(mean) for category, kind, mean in cursor.fetchall()}
-
-
-def rebuild_chairs(
-    *, facility_id: int, zone: str, first: dt.date, last: dt.date, settings, chairs_open: int, overruns: dict
-) -> int:
+def rebuild_chairs(*, facility_id: int, zone: str, first: dt.date, last: dt.date, settings, chairs_open: int) -> int:
     """Replaces the chair aggregates of [first, last]; returns the days written."""
     open_minutes = minutes_between(settings.chair_day_start, settings.chair_day_end)
     threshold = settings.variance_threshold_minutes
-    categories = [category for category, _ in overruns] or [""]
-    kinds = [kind for _, kind in overruns] or [""]
-    means = list(overruns.values()) or [0.0]
     span = [facility_id, first, last]
+    history_start = first - dt.timedelta(weeks=CHRONIC_HISTORY_WEEKS + 1)
     with connection.cursor() as cursor:
         for model in (DailyChairStats, DailyChairUse, DailyChairHour):
             cursor.execute(
@@ -87,8 +61,29 @@ def rebuild_chairs(
             )
         cursor.execute(
             f"""
-            WITH overrun AS (
-                SELECT * FROM unnest(%s::text[], %s::text[], %s::float8[]) AS o(category, kind, mean)
+            WITH weekly AS (
+                SELECT a.regimen_category AS category, a.patient_type AS kind,
+                    date_trunc('week', a.date)::date AS week,
+                    sum(t.total_minutes - a.scheduled_minutes) AS total, count(*) AS n
+                FROM {A} a JOIN {T} t ON t.facility_id = a.facility_id AND t.encounter_id = a.encounter_id
+                WHERE a.facility_id = %s AND a.status = 'completed' AND a.date >= %s AND a.date < %s
+                GROUP BY 1, 2, 3
+            ),
+            grid AS (
+                SELECT g.category, g.kind, w.week::date AS week, coalesce(x.total, 0) AS total, coalesce(x.n, 0) AS n
+                FROM (SELECT DISTINCT category, kind FROM weekly) g
+                CROSS JOIN generate_series(date_trunc('week', %s::date), date_trunc('week', %s::date), '1 week') w(week)
+                LEFT JOIN weekly x ON x.category = g.category AND x.kind = g.kind AND x.week = w.week::date
+            ),
+            history AS (
+                SELECT category, kind, week, sum(total) OVER past AS total, sum(n) OVER past AS n
+                FROM grid
+                WINDOW past AS (PARTITION BY category, kind ORDER BY week
+                    ROWS BETWEEN {CHRONIC_HISTORY_WEEKS} PRECEDING AND 1 PRECEDING)
+            ),
+            overrun AS (
+                SELECT category, kind, week, total::float8 / n AS mean FROM history
+                WHERE n >= {CHRONIC_MIN_APPOINTMENTS} AND total::float8 / n >= %s
             ),
             appts AS (
                 SELECT a.date, count(*) AS appointments,
@@ -100,6 +95,7 @@ def rebuild_chairs(
                     count(*) FILTER (WHERE a.status = 'cancelled') AS cancelled,
                     count(*) FILTER (WHERE a.status = 'no-show') AS no_shows
                 FROM {A} a LEFT JOIN overrun o ON o.category = a.regimen_category AND o.kind = a.patient_type
+                    AND o.week = date_trunc('week', a.date)::date
                 WHERE a.facility_id = %s AND a.date BETWEEN %s AND %s
                 GROUP BY a.date
             ),
@@ -132,9 +128,12 @@ def rebuild_chairs(
             FROM days d LEFT JOIN used u ON u.date = d.date
             """,  # noqa: S608
             [
-                categories,
-                kinds,
-                means,
+                facility_id,
+                history_start,
+                last,
+                history_start,
+                last,
+                threshold,
                 *span,
                 threshold,
                 *span,

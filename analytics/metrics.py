@@ -34,8 +34,8 @@ VARIANCE_GROUPS = {
 CASE_GROUPS = {"service": "service", "procedure": "cpt_code", "suite": "suite_name"}
 RISK_REASONS = {
     "staffing_shortfall": "Nurses on duty support fewer chairs than are open",
-    "over_demand": "Booked minutes exceed the minutes the open chairs can give",
-    "chronic_overrun": "Regimens booked this day chronically run longer than booked",
+    "over_demand": "Booked minutes alone reach the at-risk share of what the nurses on duty support",
+    "chronic_overrun": "Booked minutes fit, but regimens booked this day chronically run longer than booked",
 }
 
 
@@ -117,15 +117,21 @@ def chair_days(*, facility, first: dt.date, last: dt.date) -> list[dict]:
     return rows
 
 
+def _until_yesterday(facility, last: dt.date) -> dt.date:
+    """Period figures of use count the days that have happened: up to yesterday at the latest."""
+    return min(last, timezone.localdate(timezone=ZoneInfo(facility.time_zone)) - dt.timedelta(days=1))
+
+
 def chair_use_by_chair(*, facility, first: dt.date, last: dt.date, resource_ids=None) -> list[dict]:
-    """Each chair: appointments, used minutes and utilization (used ÷ open minutes of the days the
-    center was open)."""
+    """Each chair, over the days until yesterday: appointments not cancelled, used minutes and
+    utilization (used ÷ open minutes of the center's days)."""
+    last = _until_yesterday(facility, last)
     where, extra = _resource_filter("u.chair_id", resource_ids)
     rows = _rows(
         f"""
         WITH open AS (
             SELECT coalesce(sum(open_minutes), 0) AS minutes FROM {CS}
-            WHERE facility_id = %s AND date BETWEEN %s AND %s AND appointments > 0
+            WHERE facility_id = %s AND date BETWEEN %s AND %s
         )
         SELECT u.chair_name, max(u.chair_id) AS chair_id, sum(u.appointments) AS appointments,
             sum(u.used_minutes) AS used_minutes, (SELECT minutes FROM open) AS open_minutes
@@ -140,18 +146,26 @@ def chair_use_by_chair(*, facility, first: dt.date, last: dt.date, resource_ids=
 
 
 def chair_use_by_hour(*, facility, first: dt.date, last: dt.date) -> list[dict]:
-    """Weekday (0 = Monday) × hour of the local clock: used chair minutes ÷ the chair minutes the
-    nurses supported in that hour (chairs supported × 60 on each such day)."""
+    """Weekday (0 = Monday) × hour of the local clock, over the days until yesterday: used chair
+    minutes ÷ the chair minutes the nurses supported in that hour (chairs supported × the minutes
+    of the hour inside the chairs' opening hours, on each such day). An hour outside the opening
+    hours supports nothing: its utilization is None, its used minutes are still shown."""
+    last = _until_yesterday(facility, last)
+    settings = selectors.settings_for(facility_id=facility.pk)
+    opening = settings.chair_day_start.hour * 60 + settings.chair_day_start.minute
+    closing = settings.chair_day_end.hour * 60 + settings.chair_day_end.minute
     rows = _rows(
         f"""
         SELECT extract(isodow FROM s.date)::int - 1 AS weekday, h.hour,
-            coalesce(sum(u.used_minutes), 0) AS used_minutes, sum(s.chairs_supported * 60) AS supported_minutes
+            coalesce(sum(u.used_minutes), 0)::int AS used_minutes,
+            sum(s.chairs_supported * greatest(0, least(h.hour * 60 + 60, %s) - greatest(h.hour * 60, %s)))::int
+                AS supported_minutes
         FROM {CS} s CROSS JOIN generate_series(0, 23) AS h(hour)
         LEFT JOIN {CH} u ON u.facility_id = s.facility_id AND u.date = s.date AND u.hour = h.hour
-        WHERE s.facility_id = %s AND s.date BETWEEN %s AND %s AND s.appointments > 0
+        WHERE s.facility_id = %s AND s.date BETWEEN %s AND %s
         GROUP BY 1, 2 ORDER BY 1, 2
         """,  # noqa: S608
-        [facility.pk, first, last],
+        [closing, opening, facility.pk, first, last],
     )
     for row in rows:
         row["utilization"] = _ratio(row["used_minutes"], row["supported_minutes"])
@@ -160,24 +174,17 @@ def chair_use_by_hour(*, facility, first: dt.date, last: dt.date) -> list[dict]:
 
 def at_risk_days(*, facility, first: dt.date, last: dt.date) -> list[dict]:
     """Days whose expected demand reaches the risk share of the supported minutes, each with its
-    reasons: ``staffing_shortfall`` (the nurses support fewer chairs than are open),
-    ``over_demand`` (booked minutes exceed what the open chairs give), ``chronic_overrun``
-    (the booked minutes fit but the regimens' usual overrun does not)."""
+    reasons: ``staffing_shortfall`` (the nurses support fewer chairs than are open), and either
+    ``over_demand`` (the booked minutes alone reach the share) or ``chronic_overrun`` (they do
+    not, but with the usual overrun of chronically long regimens they do)."""
     share = selectors.settings_for(facility_id=facility.pk).risk_utilization_percent / 100
     days = []
     for row in chair_days(facility=facility, first=first, last=last):
         supported, expected, demand = row["supported_minutes"], row["expected_minutes"], row["demand_minutes"]
         if not row["appointments"] or expected < share * supported:
             continue
-        reasons = []
-        if row["chairs_supported"] < row["chairs_open"]:
-            reasons.append("staffing_shortfall")
-        if demand > row["chairs_open"] * row["open_minutes"]:
-            reasons.append("over_demand")
-        if expected > demand and demand < share * supported:
-            reasons.append("chronic_overrun")
-        if not reasons:
-            reasons.append("over_demand")
+        reasons = ["staffing_shortfall"] if row["chairs_supported"] < row["chairs_open"] else []
+        reasons.append("over_demand" if demand >= share * supported else "chronic_overrun")
         days.append(
             {
                 "date": row["date"],
@@ -201,8 +208,9 @@ def upcoming_risk(*, facility, days: int = 14) -> list[dict]:
 
 
 def weekly_trends(*, facility, first: dt.date, last: dt.date) -> list[dict]:
-    """Per ISO week (its Monday): appointments, utilization, cancellation and no-show rates, the
-    mean variance of completed appointments."""
+    """Per ISO week (its Monday), over the days until yesterday: appointments, utilization,
+    cancellation and no-show rates, the mean variance of completed appointments."""
+    last = _until_yesterday(facility, last)
     rows = _rows(
         f"""
         SELECT date_trunc('week', date)::date AS week, count(*) AS days, sum(appointments) AS appointments,
@@ -210,7 +218,7 @@ def weekly_trends(*, facility, first: dt.date, last: dt.date) -> list[dict]:
             sum(used_minutes) AS used_minutes, sum(supported_minutes) AS supported_minutes,
             sum(demand_minutes) AS demand_minutes, sum(variance_sum) AS variance_sum, sum(variance_n) AS variance_n,
             sum(variance_off) AS variance_off
-        FROM {CS} WHERE facility_id = %s AND date BETWEEN %s AND %s AND appointments > 0
+        FROM {CS} WHERE facility_id = %s AND date BETWEEN %s AND %s
         GROUP BY 1 ORDER BY 1
         """,  # noqa: S608
         [facility.pk, first, last],
@@ -233,8 +241,10 @@ _TOTALS = {
 
 
 def chair_rates(*, facility, first: dt.date, last: dt.date) -> dict:
-    """The period's totals: cancellation rate = cancelled ÷ appointments; no-show rate = no-shows
-    ÷ appointments not cancelled; utilization; mean variance."""
+    """The period's totals over the days until yesterday: cancellation rate = cancelled ÷
+    appointments; no-show rate = no-shows ÷ (completed + no-shows), the appointments that were
+    due and closed; utilization; mean variance."""
+    last = _until_yesterday(facility, last)
     row = _rows(
         f"""
         SELECT count(*) AS days, coalesce(sum(appointments), 0) AS appointments,
@@ -244,7 +254,7 @@ def chair_rates(*, facility, first: dt.date, last: dt.date) -> dict:
             coalesce(sum(demand_minutes), 0) AS demand_minutes,
             coalesce(sum(variance_sum), 0) AS variance_sum, coalesce(sum(variance_n), 0) AS variance_n,
             coalesce(sum(variance_off), 0) AS variance_off
-        FROM {CS} WHERE facility_id = %s AND date BETWEEN %s AND %s AND appointments > 0
+        FROM {CS} WHERE facility_id = %s AND date BETWEEN %s AND %s
         """,  # noqa: S608
         [facility.pk, first, last],
     )[0]
@@ -255,7 +265,7 @@ def _with_rates(row: dict) -> dict:
     row = {key: int(value) if key in _TOTALS else value for key, value in row.items()}
     row["utilization"] = _ratio(row["used_minutes"], row["supported_minutes"])
     row["cancellation_rate"] = _ratio(row["cancelled"], row["appointments"])
-    row["no_show_rate"] = _ratio(row["no_shows"], row["appointments"] - row["cancelled"])
+    row["no_show_rate"] = _ratio(row["no_shows"], row["completed"] + row["no_shows"])
     row["mean_difference"] = _minutes(row["variance_sum"] / row["variance_n"]) if row["variance_n"] else None
     row["share_off"] = _ratio(row["variance_off"], row["variance_n"])
     return row

@@ -221,13 +221,8 @@ def aggregates_rebuild(*, facility, first: dt.date, last: dt.date) -> dict[str, 
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [AGGREGATES_LOCK, facility.pk])
         synced = day_of_care_sync(facility=facility, first=first, last=last)
         chairs_open = kernel.resource_list(facility=facility).filter(kind=ResourceKind.CHAIR, active=True).count()
-        overruns = aggregates.chronic_overruns(
-            facility_id=facility.pk,
-            before=min(last, timezone.localdate(timezone=ZoneInfo(facility.time_zone))),
-            threshold=settings.variance_threshold_minutes,
-        )
         span = {"facility_id": facility.pk, "zone": facility.time_zone, "first": first, "last": last}
-        days = aggregates.rebuild_chairs(**span, settings=settings, chairs_open=chairs_open, overruns=overruns)
+        days = aggregates.rebuild_chairs(**span, settings=settings, chairs_open=chairs_open)
         suite_days = aggregates.rebuild_suites(**span, settings=settings)
     return {**synced, "chair_days": days, "suite_days": suite_days}
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.aggregates import CHRONIC_HISTORY_DAYS, CHRONIC_MIN_APPOINTMENTS
+from analytics.aggregates import CHRONIC_HISTORY_WEEKS, CHRONIC_MIN_APPOINTMENTS
 from scheduling.models import SchedulableResource
 from tests.analytics.conftest import CHAIR_DAYS, CHAIR_START, JANUARY, OR_FILE
 
@@ -22,6 +22,10 @@ OPEN_MINUTES = 600  # the default chair day, 08:00–18:00
 THRESHOLD = 15  # the default variance threshold and late-start minutes
 GRACE = 5
 PRIME = (pd.Timedelta(hours=7), pd.Timedelta(hours=15, minutes=30))
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def r1(value) -> float | None:
@@ -64,15 +68,17 @@ class Chairs:
         self.chairs_open = 10
 
     def chronic(self) -> dict:
-        """(category, type) -> mean overrun of the groups running chronically long before the
-        backfill's last day (``aggregates.chronic_overruns``)."""
-        before = LAST
-        history = self.done[
-            (self.done["day"] < before) & (self.done["day"] >= before - dt.timedelta(days=CHRONIC_HISTORY_DAYS))
-        ]
-        groups = history.groupby(["regimen_category", "patient_type"])["diff"].agg(["size", "mean"])
-        groups = groups[(groups["size"] >= CHRONIC_MIN_APPOINTMENTS) & (groups["mean"] >= THRESHOLD)]
-        return groups["mean"].to_dict()
+        """(category, type, Monday) -> mean overrun of the groups that ran chronically long in
+        the 26 weeks before that week (``aggregates.CHRONIC_HISTORY_WEEKS``)."""
+        done = self.done.assign(week=[monday(day) for day in self.done["day"]])
+        found = {}
+        for week in sorted({monday(day) for day in self.appointments["day"]}):
+            earliest = week - dt.timedelta(weeks=CHRONIC_HISTORY_WEEKS)
+            history = done[(done["week"] < week) & (done["week"] >= earliest)]
+            groups = history.groupby(["regimen_category", "patient_type"])["diff"].agg(["size", "mean"])
+            groups = groups[(groups["size"] >= CHRONIC_MIN_APPOINTMENTS) & (groups["mean"] >= THRESHOLD)]
+            found.update({(category, kind, week): mean for (category, kind), mean in groups["mean"].items()})
+        return found
 
     def days(self) -> pd.DataFrame:
         """One row per day with appointments or capacity, as ``chairs/days/`` defines it."""
@@ -80,8 +86,8 @@ class Chairs:
         live = appointments[appointments["status"] != "cancelled"].copy()
         chronic = self.chronic()
         live["expected"] = live["scheduled_chair_minutes"] + [
-            chronic.get((category, kind), 0.0)
-            for category, kind in zip(live["regimen_category"], live["patient_type"], strict=True)
+            chronic.get((category, kind, monday(day)), 0.0)
+            for category, kind, day in zip(live["regimen_category"], live["patient_type"], live["day"], strict=True)
         ]
         per_day = pd.DataFrame(
             {
@@ -198,7 +204,7 @@ def test_use_by_chair_matches_pandas(chairs, api_client):
     facility, data = chairs
     answer = get(api_client, facility, "chairs/by-chair", **PERIOD)
     appointments = data.appointments[data.appointments["chair"] != ""]
-    open_minutes = OPEN_MINUTES * data.appointments["day"].nunique()
+    open_minutes = OPEN_MINUTES * len(data.days())  # the days with appointments or nurse capacity
     ids = dict(SchedulableResource.objects.filter(facility=facility).values_list("name", "pk"))
     expected = []
     for name in sorted(appointments["chair"].unique()):
@@ -234,19 +240,23 @@ def test_use_by_weekday_and_hour_matches_pandas(chairs, api_client):
             used[key] = used.get(key, 0) + overlap.total_seconds() / 60
             hour += pd.Timedelta(hours=1)
     days = data.days()
-    days = days[days["appointments"] > 0]
-    supported = (days["chairs_supported"] * 60).groupby([day.weekday() for day in days.index]).sum()
+    chairs = days["chairs_supported"].groupby([day.weekday() for day in days.index]).sum()
+
+    def open_part(hour: int) -> int:  # minutes of the hour within the chairs' 08:00-18:00
+        return max(0, min(hour * 60 + 60, 18 * 60) - max(hour * 60, 8 * 60))
+
     expected = [
         {
             "weekday": weekday,
             "hour": hour,
             "used_minutes": round(used.get((weekday, hour), 0)),
-            "supported_minutes": int(supported[weekday]),
-            "utilization": ratio(round(used.get((weekday, hour), 0)), supported[weekday]),
+            "supported_minutes": int(chairs[weekday]) * open_part(hour),
+            "utilization": ratio(round(used.get((weekday, hour), 0)), int(chairs[weekday]) * open_part(hour)),
         }
-        for weekday in sorted(supported.index)
+        for weekday in sorted(chairs.index)
         for hour in range(24)
     ]
+    assert {row["utilization"] for row in expected if not 8 <= row["hour"] < 18} == {None}  # closed hours
     assert answer["results"] == expected
     assert sum(row["used_minutes"] for row in expected) == data.done["total_chair_minutes"].sum()
 
@@ -265,13 +275,8 @@ def test_at_risk_days_and_their_reasons_match_pandas(chairs, api_client):
         supported, demand, wanted = row["supported_minutes"], row["demand_minutes"], row["expected_minutes"]
         if not row["appointments"] or wanted < share * supported:
             continue
-        reasons = []
-        if row["chairs_supported"] < data.chairs_open:
-            reasons.append("staffing_shortfall")
-        if demand > data.chairs_open * OPEN_MINUTES:
-            reasons.append("over_demand")
-        if wanted > demand and demand < share * supported:
-            reasons.append("chronic_overrun")
+        reasons = ["staffing_shortfall"] if row["chairs_supported"] < data.chairs_open else []
+        reasons.append("over_demand" if demand >= share * supported else "chronic_overrun")
         expected.append(
             {
                 "date": f"{day:%Y-%m-%d}",
@@ -283,7 +288,7 @@ def test_at_risk_days_and_their_reasons_match_pandas(chairs, api_client):
                 "chairs_open": data.chairs_open,
                 "chairs_supported": int(row["chairs_supported"]),
                 "nurses_available": int(row["nurses_available"]),
-                "reasons": reasons or ["over_demand"],
+                "reasons": reasons,
             }
         )
     assert answer["results"] == expected
@@ -291,7 +296,6 @@ def test_at_risk_days_and_their_reasons_match_pandas(chairs, api_client):
 
 
 def _totals(days: pd.DataFrame) -> dict:
-    days = days[days["appointments"] > 0]
     sums = {name: int(days[name].sum()) for name in ("appointments", "cancelled", "no_shows", "completed")}
     sums.update(
         {name: int(days[name].sum()) for name in ("used_minutes", "supported_minutes", "demand_minutes")},
@@ -303,7 +307,7 @@ def _totals(days: pd.DataFrame) -> dict:
     sums.update(
         utilization=ratio(sums["used_minutes"], sums["supported_minutes"]),
         cancellation_rate=ratio(sums["cancelled"], sums["appointments"]),
-        no_show_rate=ratio(sums["no_shows"], sums["appointments"] - sums["cancelled"]),
+        no_show_rate=ratio(sums["no_shows"], sums["completed"] + sums["no_shows"]),
         mean_difference=r1(sums["variance_sum"] / sums["variance_n"]) if sums["variance_n"] else None,
         share_off=ratio(sums["variance_off"], sums["variance_n"]),
     )

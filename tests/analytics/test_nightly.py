@@ -175,7 +175,7 @@ def test_the_report_of_a_day_names_its_at_risk_days_ahead(facility):
     (risk,) = report["at_risk"]
     assert risk["date"] == day + dt.timedelta(days=2)
     assert risk["reasons"] == ["over_demand"]  # 600 booked minutes on one chair open 600 minutes
-    assert "Booked minutes exceed" in metrics.report_text(report)
+    assert "Booked minutes alone reach" in metrics.report_text(report)
 
 
 @pytest.mark.django_db(transaction=True)
