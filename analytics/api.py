@@ -192,7 +192,7 @@ class ChairTotalsRow(serializers.Serializer):
     variance_sum = serializers.IntegerField(help_text="Σ (actual − scheduled) minutes.")
     utilization = ratio("used_minutes ÷ supported_minutes")
     cancellation_rate = ratio("cancelled ÷ appointments")
-    no_show_rate = ratio("no_shows ÷ (appointments − cancelled)")
+    no_show_rate = ratio("no_shows ÷ (completed + no_shows)")
     mean_difference = minutes("variance_sum ÷ variance_n")
     share_off = ratio("variance_off ÷ variance_n")
 
@@ -591,7 +591,7 @@ class AtRiskApi(MetricViewSet):
     filters.WholeCentreQuery,
     summary="Chair totals and rates of the period",
     description="The period's totals over the days with appointments: cancellation rate (cancelled ÷ "
-    "appointments), no-show rate (no-shows ÷ appointments not cancelled), utilization, mean variance.",
+    "appointments), no-show rate (no-shows ÷ (completed + no-shows)), utilization, mean variance.",
 )
 class ChairRatesApi(MetricViewSet):
     query_serializer = filters.WholeCentreQuery

@@ -19,11 +19,9 @@ from django.utils import timezone
 
 from analytics import selectors
 from analytics.aggregates import A, S, T
-from analytics.models import DailyChairHour, DailyChairStats, DailyChairUse, DailySuiteStats
+from analytics.models import DailyChairStats, DailySuiteStats
 
 CS = DailyChairStats._meta.db_table
-CU = DailyChairUse._meta.db_table
-CH = DailyChairHour._meta.db_table
 SS = DailySuiteStats._meta.db_table
 
 VARIANCE_GROUPS = {
@@ -68,37 +66,49 @@ def chair_variance(
 ) -> list[dict]:
     """Actual − scheduled chair minutes of completed appointments, by group: count, mean, median,
     90th percentile (continuous), and the share more than the threshold off either way."""
+    return chair_variance_sets(facility=facility, first=first, last=last, resource_ids=resource_ids)[group_by]
+
+
+def chair_variance_sets(*, facility, first: dt.date, last: dt.date, resource_ids=None) -> dict[str, list[dict]]:
+    """``chair_variance`` by each of ``VARIANCE_GROUPS`` at once: one pass over the facts
+    (GROUPING SETS), as the dashboard shows all three."""
     threshold = selectors.settings_for(facility_id=facility.pk).variance_threshold_minutes
-    keys = VARIANCE_GROUPS[group_by]
-    columns = ", ".join(f"a.{key}" for key in keys)
     where, extra = _resource_filter("a.chair_id", resource_ids)
     rows = _rows(
         f"""
-        SELECT {columns}, count(*) AS n,
+        SELECT a.regimen_category, a.patient_type,
+            GROUPING(a.regimen_category) AS no_category, GROUPING(a.patient_type) AS no_type, count(*) AS n,
             avg(t.total_minutes - a.scheduled_minutes) AS mean,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.total_minutes - a.scheduled_minutes) AS median,
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.total_minutes - a.scheduled_minutes) AS p90,
+            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY t.total_minutes - a.scheduled_minutes)
+                AS percentiles,
             avg((abs(t.total_minutes - a.scheduled_minutes) > %s)::int) AS share_off,
             avg(a.scheduled_minutes) AS mean_scheduled, avg(t.total_minutes) AS mean_actual
         FROM {A} a JOIN {T} t ON t.facility_id = a.facility_id AND t.encounter_id = a.encounter_id
         WHERE a.facility_id = %s AND a.date BETWEEN %s AND %s AND a.status = 'completed'{where}
-        GROUP BY {columns} ORDER BY {columns}
+        GROUP BY GROUPING SETS ((a.regimen_category), (a.patient_type), (a.regimen_category, a.patient_type))
+        ORDER BY a.regimen_category NULLS FIRST, a.patient_type NULLS FIRST
         """,  # noqa: S608 - names come from this module
         [threshold, facility.pk, first, last, *extra],
     )
-    return [
-        {
-            **{key: row[key] for key in keys},
-            "appointments": row["n"],
-            "mean_scheduled_minutes": _minutes(row["mean_scheduled"]),
-            "mean_actual_minutes": _minutes(row["mean_actual"]),
-            "mean_difference": _minutes(row["mean"]),
-            "median_difference": _minutes(row["median"]),
-            "p90_difference": _minutes(row["p90"]),
-            "share_off": round(float(row["share_off"]), 4),
-        }
-        for row in rows
-    ]
+    found: dict[str, list[dict]] = {group: [] for group in VARIANCE_GROUPS}
+    for row in rows:
+        group = {(0, 1): "regimen_category", (1, 0): "patient_type", (0, 0): "category_and_type"}[
+            (row["no_category"], row["no_type"])
+        ]
+        median, p90 = row["percentiles"]
+        found[group].append(
+            {
+                **{key: row[key] for key in VARIANCE_GROUPS[group]},
+                "appointments": row["n"],
+                "mean_scheduled_minutes": _minutes(row["mean_scheduled"]),
+                "mean_actual_minutes": _minutes(row["mean_actual"]),
+                "mean_difference": _minutes(row["mean"]),
+                "median_difference": _minutes(median),
+                "p90_difference": _minutes(p90),
+                "share_off": round(float(row["share_off"]), 4),
+            }
+        )
+    return found
 
 
 def chair_days(*, facility, first: dt.date, last: dt.date) -> list[dict]:
@@ -133,9 +143,12 @@ def chair_use_by_chair(*, facility, first: dt.date, last: dt.date, resource_ids=
             SELECT coalesce(sum(open_minutes), 0) AS minutes FROM {CS}
             WHERE facility_id = %s AND date BETWEEN %s AND %s
         )
-        SELECT u.chair_name, max(u.chair_id) AS chair_id, sum(u.appointments) AS appointments,
-            sum(u.used_minutes) AS used_minutes, (SELECT minutes FROM open) AS open_minutes
-        FROM {CU} u WHERE u.facility_id = %s AND u.date BETWEEN %s AND %s{where}
+        SELECT u.chair_name, max(u.chair_id) AS chair_id, sum(u.appointments)::int AS appointments,
+            sum(u.used_minutes)::int AS used_minutes, (SELECT minutes FROM open)::int AS open_minutes
+        FROM {CS} s
+        CROSS JOIN LATERAL unnest(s.chair_names, s.chair_ids, s.chair_appointments, s.chair_used)
+            AS u(chair_name, chair_id, appointments, used_minutes)
+        WHERE s.facility_id = %s AND s.date BETWEEN %s AND %s{where}
         GROUP BY u.chair_name ORDER BY u.chair_name
         """,  # noqa: S608
         [facility.pk, first, last, facility.pk, first, last, *extra],
@@ -156,12 +169,11 @@ def chair_use_by_hour(*, facility, first: dt.date, last: dt.date) -> list[dict]:
     closing = settings.chair_day_end.hour * 60 + settings.chair_day_end.minute
     rows = _rows(
         f"""
-        SELECT extract(isodow FROM s.date)::int - 1 AS weekday, h.hour,
-            coalesce(sum(u.used_minutes), 0)::int AS used_minutes,
-            sum(s.chairs_supported * greatest(0, least(h.hour * 60 + 60, %s) - greatest(h.hour * 60, %s)))::int
+        SELECT extract(isodow FROM s.date)::int - 1 AS weekday, h.hour::int - 1 AS hour,
+            sum(h.used)::int AS used_minutes,
+            sum(s.chairs_supported * greatest(0, least(h.hour * 60, %s) - greatest(h.hour * 60 - 60, %s)))::int
                 AS supported_minutes
-        FROM {CS} s CROSS JOIN generate_series(0, 23) AS h(hour)
-        LEFT JOIN {CH} u ON u.facility_id = s.facility_id AND u.date = s.date AND u.hour = h.hour
+        FROM {CS} s CROSS JOIN LATERAL unnest(s.hour_used) WITH ORDINALITY AS h(used, hour)
         WHERE s.facility_id = %s AND s.date BETWEEN %s AND %s
         GROUP BY 1, 2 ORDER BY 1, 2
         """,  # noqa: S608

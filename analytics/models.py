@@ -10,6 +10,7 @@ inside the loading import's transaction; their audit is the import's own history
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from scheduling.history import audit_history
@@ -280,6 +281,17 @@ class DailyChairStats(models.Model):
     variance_n = models.PositiveIntegerField(default=0)
     variance_off = models.PositiveIntegerField(default=0, help_text="Completed appointments off by > threshold.")
     variance_sum = models.IntegerField(default=0, help_text="Σ (actual − scheduled) minutes.")
+    # The day by local hour and by chair, as arrays on the day's row: one row per facility-day
+    # is what makes three years of them quick to write (bench/bench_analytics.py).
+    hour_used = ArrayField(
+        models.PositiveIntegerField(), size=24, default=list, help_text="Used minutes in each hour 00–23."
+    )
+    chair_names = ArrayField(models.CharField(max_length=200), default=list, help_text="The chairs named this day.")
+    chair_ids = ArrayField(models.BigIntegerField(null=True), default=list, help_text="Their resources, in order.")
+    chair_appointments = ArrayField(
+        models.PositiveIntegerField(), default=list, help_text="Each chair's appointments not cancelled."
+    )
+    chair_used = ArrayField(models.PositiveIntegerField(), default=list, help_text="Each chair's used minutes.")
 
     class Meta:
         ordering = ["date"]
@@ -288,40 +300,6 @@ class DailyChairStats(models.Model):
 
     def __str__(self) -> str:
         return f"Chairs on {self.date}"
-
-
-class DailyChairUse(models.Model):
-    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    chair_name = models.CharField(max_length=200)
-    chair = models.ForeignKey(
-        "scheduling.SchedulableResource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    appointments = models.PositiveIntegerField()
-    used_minutes = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["date", "chair_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["facility", "date", "chair_name"], name="daily_chair_use_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.chair_name} on {self.date}"
-
-
-class DailyChairHour(models.Model):
-    facility = models.ForeignKey("scheduling.Facility", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    hour = models.PositiveSmallIntegerField()
-    used_minutes = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["date", "hour"]
-        constraints = [models.UniqueConstraint(fields=["facility", "date", "hour"], name="daily_chair_hour_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.hour:02d}:00"
 
 
 class DailySuiteStats(models.Model):

@@ -305,7 +305,7 @@ def nightly_pass(*, facility_id: int, now: dt.datetime | None = None) -> list[Ni
 
 
 def aggregates_backfill(
-    *, facility, first: dt.date, last: dt.date, chunk_days: int = 92, record_runs: bool = True
+    *, facility, first: dt.date, last: dt.date, chunk_days: int = 366, record_runs: bool = True
 ) -> int:
     """Rebuilds [first, last] in chunks (each its own transaction); returns the day rows written.
     With ``record_runs``, each past day gets a successful run (a day from today on is left to its

@@ -13,11 +13,11 @@ times, grouped by date: appointments, demand, completed, cancelled and no-shows,
 and the sum of actual − scheduled minutes per day, every row fetched.
 
 Nightly: ``analytics.services.aggregates_rebuild`` over the whole range in one call (the day of
-care synced, then every chair-day, chair-use, chair-hour and suite-day aggregate of 3 years
+care synced, then every chair-day (with its hours and chairs) and suite-day aggregate of 3 years
 replaced: DELETE and INSERT ... SELECT), against the baseline over the same range, interleaved,
 ``REPEATS`` times after one unmeasured run of each; the fastest of each is the figure. The note
 gives the time of the service's statements by target (``CaptureQueriesContext``). The backfill
-(``aggregates_backfill``, 92-day chunks, a run recorded per day) is timed once beside it.
+(``aggregates_backfill``, 366-day chunks, a run recorded per day) is timed once beside it.
 
 Dashboard: the chair dashboard's reads (``analytics.metrics``: chair_rates, chair_days,
 chair_variance, chair_use_by_hour, chair_use_by_chair, weekly_trends, at_risk_days) over the
@@ -45,7 +45,7 @@ from django.urls import Resolver404, resolve
 
 from analytics import metrics, services
 from analytics.aggregates import A, N, S, T
-from analytics.models import DailyChairHour, DailyChairStats, DailyChairUse, DailySuiteStats
+from analytics.models import DailyChairStats, DailySuiteStats
 from imports import generate
 from scheduling.models import Facility, Membership, ResourceKind, Role, SchedulableResource
 
@@ -61,7 +61,7 @@ ZONE = "Europe/London"
 BLOCK_DAYS = 120  # weekdays generated and copied at a time
 LOADED_AT = "2026-01-01 00:00:00+00"
 REPEATS = 3
-AGGREGATES = (DailyChairStats, DailyChairUse, DailyChairHour, DailySuiteStats)
+AGGREGATES = (DailyChairStats, DailySuiteStats)
 GOAL_NIGHTLY = 1.5
 GOAL_DASHBOARD = 2.0
 
@@ -202,7 +202,7 @@ def _rebuild(facility: Facility) -> tuple[float, dict, dict[str, float]]:
 
 
 def _label(sql: str) -> str:
-    """What a statement does, by its target: 'insert dailychairhour', 'select chairappointment'."""
+    """What a statement does, by its target: 'insert dailychairstats', 'select chairappointment'."""
     text = " ".join(sql.split())
     if text.upper() == "COMMIT":
         return "COMMIT (deferred foreign-key checks)"
@@ -265,7 +265,7 @@ def _nightly(facility: Facility, loaded: dict, loading: float) -> list[dict]:
         },
         {
             "benchmark": "analytics",
-            "case": "aggregates_backfill, 3 years in 92-day chunks",
+            "case": "aggregates_backfill, 3 years in 366-day chunks",
             "figure": backfill,
             "unit": "s",
             "ratio": backfill / baseline,

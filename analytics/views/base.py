@@ -131,6 +131,7 @@ class Filters:
     last: dt.date
     resource_ids: list[int] | None
     today: dt.date
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # reads shared by a page's tables
 
 
 def local_today() -> dt.date:

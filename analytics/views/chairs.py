@@ -38,6 +38,15 @@ VARIANCE_COLUMNS = [
 ]
 
 
+def _variance_sets(f: Filters) -> dict[str, list[dict]]:
+    """The three groupings of the variance, read once per page (one query)."""
+    if "variance" not in f.cache:
+        f.cache["variance"] = metrics.chair_variance_sets(
+            facility=f.facility, first=f.first, last=f.last, resource_ids=f.resource_ids
+        )
+    return f.cache["variance"]
+
+
 def _variance(f: Filters, group_by: str, title: str) -> Table:
     keys = metrics.VARIANCE_GROUPS[group_by]
     labels = {"regimen_category": "Regimen category", "patient_type": "Patient type"}
@@ -46,9 +55,7 @@ def _variance(f: Filters, group_by: str, title: str) -> Table:
         title=title,
         explanation="Actual − booked minutes of completed appointments: positive means they ran longer than booked.",
         columns=[*(Column(key, labels[key]) for key in keys), *VARIANCE_COLUMNS],
-        rows=metrics.chair_variance(
-            facility=f.facility, first=f.first, last=f.last, group_by=group_by, resource_ids=f.resource_ids
-        ),
+        rows=_variance_sets(f)[group_by],
         empty="No completed appointment with actual times in this period.",
     )
 
@@ -244,8 +251,8 @@ def chair_figures(rates: dict, settings) -> list[dict]:
         {
             "label": "No-shows",
             "value": percent(rates["no_show_rate"]),
-            "explanation": f"{rates['no_shows']:,} of the {rates['appointments'] - rates['cancelled']:,} "
-            "appointments not cancelled.",
+            "explanation": f"{rates['no_shows']:,} of the {rates['completed'] + rates['no_shows']:,} "
+            "appointments that were due (completed or missed).",
         },
         {
             "label": "Mean variance",

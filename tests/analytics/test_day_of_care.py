@@ -1,7 +1,6 @@
 """A facility that books in CareSlot needs no CSV: chair and theatre bookings become the same
 facts as imported rows (``analytics.services.day_of_care_sync``), and the aggregates see them."""
 
-
 import pytest
 
 from analytics import metrics, services
