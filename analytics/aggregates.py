@@ -45,17 +45,18 @@ PART = "analytics_chair_part"  # the temporary table of one rebuild
 def rebuild_chairs(*, facility_id: int, zone: str, first: dt.date, last: dt.date, settings, chairs_open: int) -> int:
     """Replaces the chair aggregates of [first, last]; returns the days written.
 
-    One pass over the facts (appointments left-joined to their chair times) groups them by day,
-    chair, regimen category and patient type into a temporary table, from the 26 weeks before
-    the range on (for the chronic overruns); each day's row, with its hours and chairs as
-    arrays, is then made from that table alone."""
+    One pass over the facts (appointments left-joined to their chair times), from the 26 weeks
+    before the range on (for the chronic overruns), groups them two ways at once into a temporary
+    table: by day and chair (counts, minutes, minutes by hour) and by day, regimen category and
+    patient type (for the overruns). Each day's row, its hours and chairs as arrays, is then made
+    from that table alone."""
     open_minutes = minutes_between(settings.chair_day_start, settings.chair_day_end)
     threshold = settings.variance_threshold_minutes
     span = [facility_id, first, last]
     history_start = first - dt.timedelta(days=first.weekday(), weeks=CHRONIC_HISTORY_WEEKS)
     hours = ",\n".join(
-        f"coalesce(sum(greatest(0, least(l.until, {60 * h + 60}) - greatest(l.since, {60 * h})))"
-        f" FILTER (WHERE l.since IS NOT NULL), 0) AS h{h}"
+        f"coalesce(sum(greatest(0, least(a.until, {60 * h + 60}) - greatest(a.since, {60 * h})))"
+        f" FILTER (WHERE a.since IS NOT NULL), 0) AS h{h}"
         for h in range(24)
     )
     hour_array = ", ".join(f"round(sum(p.h{h}))" for h in range(24))
@@ -69,34 +70,40 @@ def rebuild_chairs(*, facility_id: int, zone: str, first: dt.date, last: dt.date
         cursor.execute(
             f"""
             CREATE TEMPORARY TABLE {PART} ON COMMIT DROP AS
-            SELECT a.date, a.chair_name, max(a.chair_id) AS chair_id, a.regimen_category AS category,
-                a.patient_type AS kind, count(*) AS appointments,
+            SELECT a.date, GROUPING(a.chair_name) AS by_type, a.chair_name, max(a.chair_id) AS chair_id,
+                a.regimen_category AS category, a.patient_type AS kind, count(*) AS appointments,
                 count(*) FILTER (WHERE a.status <> 'cancelled') AS live,
                 coalesce(sum(a.scheduled_minutes) FILTER (WHERE a.status <> 'cancelled'), 0) AS demand,
                 count(*) FILTER (WHERE a.status = 'completed') AS completed,
                 count(*) FILTER (WHERE a.status = 'cancelled') AS cancelled,
                 count(*) FILTER (WHERE a.status = 'no-show') AS no_shows,
-                coalesce(sum(t.total_minutes), 0) AS used, count(t.id) AS n,
-                count(*) FILTER (WHERE abs(t.total_minutes - a.scheduled_minutes) > %s) AS off,
-                coalesce(sum(t.total_minutes - a.scheduled_minutes), 0) AS diff,
+                coalesce(sum(a.total_minutes), 0) AS used, count(a.total_minutes) AS n,
+                count(*) FILTER (WHERE abs(a.total_minutes - a.scheduled_minutes) > %s) AS off,
+                coalesce(sum(a.total_minutes - a.scheduled_minutes), 0) AS diff,
                 {hours}
-            FROM {A} a
-            LEFT JOIN {T} t
-                ON a.status = 'completed' AND t.facility_id = a.facility_id AND t.encounter_id = a.encounter_id
-            CROSS JOIN LATERAL (
-                SELECT extract(epoch FROM (t.actual_start AT TIME ZONE %s) - a.date::timestamp) / 60 AS since,
-                    extract(epoch FROM (t.actual_end AT TIME ZONE %s) - a.date::timestamp) / 60 AS until
-            ) l
-            WHERE a.facility_id = %s AND a.date BETWEEN %s AND %s
-            GROUP BY a.date, a.chair_name, a.regimen_category, a.patient_type
+            FROM (
+                -- OFFSET 0 keeps this a subquery: each visit's local minutes are computed once,
+                -- not once for each of the 24 hours that use them.
+                SELECT a.date, a.chair_name, a.chair_id, a.regimen_category, a.patient_type, a.status,
+                    a.scheduled_minutes, t.total_minutes,
+                    extract(epoch FROM (t.actual_start AT TIME ZONE %s) - a.date::timestamp)::float8 / 60 AS since,
+                    extract(epoch FROM (t.actual_end AT TIME ZONE %s) - a.date::timestamp)::float8 / 60 AS until
+                FROM {A} a
+                LEFT JOIN {T} t
+                    ON a.status = 'completed' AND t.facility_id = a.facility_id AND t.encounter_id = a.encounter_id
+                WHERE a.facility_id = %s AND a.date BETWEEN %s AND %s
+                OFFSET 0
+            ) a
+            GROUP BY GROUPING SETS ((a.date, a.chair_name), (a.date, a.regimen_category, a.patient_type))
             """,  # noqa: S608 - names come from the models and this module
             [threshold, zone, zone, facility_id, history_start, last],
         )
+        cursor.execute(f"ANALYZE {PART}")  # the next statement's plan needs its statistics
         cursor.execute(
             f"""
             WITH weekly AS (
                 SELECT category, kind, date_trunc('week', date)::date AS week, sum(diff) AS total, sum(n) AS n
-                FROM {PART} GROUP BY 1, 2, 3
+                FROM {PART} WHERE by_type = 1 GROUP BY 1, 2, 3
             ),
             grid AS (
                 SELECT g.category, g.kind, w.week::date AS week, coalesce(x.total, 0) AS total, coalesce(x.n, 0) AS n
@@ -114,35 +121,36 @@ def rebuild_chairs(*, facility_id: int, zone: str, first: dt.date, last: dt.date
                 SELECT category, kind, week, total::float8 / n AS mean FROM history
                 WHERE n >= {CHRONIC_MIN_APPOINTMENTS} AND total::float8 / n >= %s
             ),
-            per_day AS (
-                SELECT p.date, sum(p.appointments) AS appointments,
-                    count(DISTINCT nullif(p.chair_name, '')) AS chairs_named, sum(p.demand) AS demand,
-                    sum(p.demand + p.live * coalesce(o.mean, 0)) AS expected, sum(p.completed) AS completed,
-                    sum(p.cancelled) AS cancelled, sum(p.no_shows) AS no_shows, sum(p.used) AS used,
-                    sum(p.n) AS n, sum(p.off) AS off, sum(p.diff) AS diff,
-                    ARRAY[{hour_array}]::int[] AS hour_used
+            extra AS (
+                SELECT p.date, sum(p.live * o.mean) AS minutes
                 FROM {PART} p
-                LEFT JOIN overrun o
+                JOIN overrun o
                     ON o.category = p.category AND o.kind = p.kind AND o.week = date_trunc('week', p.date)::date
-                WHERE p.date BETWEEN %s AND %s
+                WHERE p.by_type = 1 AND p.date BETWEEN %s AND %s
                 GROUP BY p.date
             ),
-            per_chair AS (
-                SELECT date, array_agg(chair_name ORDER BY chair_name) AS names,
-                    array_agg(chair_id ORDER BY chair_name) AS ids, array_agg(live ORDER BY chair_name) AS live,
-                    array_agg(used ORDER BY chair_name) AS used
-                FROM (
-                    SELECT date, chair_name, max(chair_id) AS chair_id, sum(live) AS live, sum(used) AS used
-                    FROM {PART} WHERE date BETWEEN %s AND %s AND chair_name <> '' GROUP BY date, chair_name
-                ) c
-                GROUP BY date
+            per_day AS (
+                SELECT p.date, sum(p.appointments) AS appointments,
+                    count(*) FILTER (WHERE p.chair_name <> '') AS chairs_named, sum(p.demand) AS demand,
+                    sum(p.completed) AS completed, sum(p.cancelled) AS cancelled, sum(p.no_shows) AS no_shows,
+                    sum(p.used) AS used, sum(p.n) AS n, sum(p.off) AS off, sum(p.diff) AS diff,
+                    ARRAY[{hour_array}]::int[] AS hour_used,
+                    array_agg(p.chair_name ORDER BY p.chair_name) FILTER (WHERE p.chair_name <> '') AS names,
+                    array_agg(p.chair_id ORDER BY p.chair_name) FILTER (WHERE p.chair_name <> '') AS ids,
+                    array_agg(p.live ORDER BY p.chair_name) FILTER (WHERE p.chair_name <> '') AS live,
+                    array_agg(p.used ORDER BY p.chair_name) FILTER (WHERE p.chair_name <> '') AS chair_used
+                FROM {PART} p
+                WHERE p.by_type = 0 AND p.date BETWEEN %s AND %s
+                GROUP BY p.date
             ),
             days AS (
-                SELECT coalesce(p.date, n.date) AS date, p.appointments, p.chairs_named, p.demand, p.expected,
-                    p.completed, p.cancelled, p.no_shows, p.used, p.n, p.off, p.diff, p.hour_used,
+                SELECT coalesce(p.date, n.date) AS date, p.appointments, p.chairs_named, p.demand,
+                    p.demand + coalesce(e.minutes, 0) AS expected, p.completed, p.cancelled, p.no_shows, p.used,
+                    p.n, p.off, p.diff, p.hour_used, p.names, p.ids, p.live, p.chair_used,
                     n.nurses_available, n.max_chairs_supported,
                     CASE WHEN %s > 0 THEN %s ELSE coalesce(p.chairs_named, 0) END AS chairs_open
                 FROM per_day p
+                LEFT JOIN extra e ON e.date = p.date
                 FULL JOIN (SELECT * FROM {N} WHERE facility_id = %s AND date BETWEEN %s AND %s) n
                     ON n.date = p.date
             )
@@ -158,8 +166,9 @@ def rebuild_chairs(*, facility_id: int, zone: str, first: dt.date, last: dt.date
                 coalesce(d.completed, 0), coalesce(d.cancelled, 0), coalesce(d.no_shows, 0),
                 coalesce(d.used, 0), coalesce(d.n, 0), coalesce(d.off, 0), coalesce(d.diff, 0),
                 coalesce(d.hour_used, array_fill(0, ARRAY[24])),
-                coalesce(c.names, '{{}}'), coalesce(c.ids, '{{}}'), coalesce(c.live, '{{}}'), coalesce(c.used, '{{}}')
-            FROM days d LEFT JOIN per_chair c ON c.date = d.date
+                coalesce(d.names, '{{}}'), coalesce(d.ids, '{{}}'), coalesce(d.live, '{{}}'),
+                coalesce(d.chair_used, '{{}}')
+            FROM days d
             """,  # noqa: S608
             [
                 history_start,
