@@ -25,6 +25,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.services import api_token_create
+from analytics import services as analytics_services
 from availability import services as availability_services
 from booking import selectors as booking_selectors
 from booking import services as booking_services
@@ -198,6 +199,13 @@ def _seed(facility, admin, desk, clinician):
     )
     notification = booking_selectors.notification_list(facility=facility, recipient=desk).first()
     imports = _seed_imports(facility, desk)
+    mapping = analytics_services.mapping_create(
+        facility=facility,
+        actor=admin,
+        appointment_type_id=clinic.visit.pk,
+        regimen_category="short",
+        patient_type="INF",
+    )
     return {
         "patients": clinic.patients[0].pk,
         "departments": clinic.chair.department_id,
@@ -218,6 +226,7 @@ def _seed(facility, admin, desk, clinician):
         "queue-entries": entry.pk,
         "check-ins": entry.pk,
         **imports,
+        "appointment-type-mappings": mapping.pk,
     }
 
 
