@@ -54,7 +54,9 @@ class ChairUseRow(serializers.Serializer):
     chair_name = serializers.CharField()
     appointments = serializers.IntegerField(help_text="Appointments not cancelled.")
     used_minutes = serializers.IntegerField()
-    open_minutes = serializers.IntegerField(help_text="Open minutes of the days the centre had appointments.")
+    open_minutes = serializers.IntegerField(
+        help_text="Open minutes of the days up to yesterday with appointments or nurse capacity."
+    )
     utilization = ratio("used_minutes ÷ open_minutes")
 
 
@@ -62,7 +64,9 @@ class ChairHourRow(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
     hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the local clock.")
     used_minutes = serializers.IntegerField(help_text="Actual chair minutes that fell in this hour.")
-    supported_minutes = serializers.IntegerField(help_text="chairs supported × 60, over the days of this weekday.")
+    supported_minutes = serializers.IntegerField(
+        help_text="chairs supported × the minutes of the hour within opening hours, over the days of this weekday."
+    )
     utilization = ratio("used_minutes ÷ supported_minutes")
 
 
@@ -292,7 +296,7 @@ class ChairDaysApi(MetricViewSet):
     filters.ChairQuery,
     summary="Chair use per chair",
     description="Each chair: appointments not cancelled, used minutes, and utilization (used ÷ the open minutes "
-    "of the days the centre had appointments).",
+    "of the days up to yesterday with appointments or nurse capacity).",
 )
 class ChairUseApi(MetricViewSet):
     query_serializer = filters.ChairQuery
@@ -311,7 +315,8 @@ class ChairUseApi(MetricViewSet):
     filters.WholeCentreQuery,
     summary="Chair utilization by weekday and hour",
     description="Weekday × hour of the local clock: chair minutes used in the hour ÷ the chair minutes the "
-    "nurses supported in it (chairs supported × 60 on each such day).",
+    "nurses supported in it (chairs supported × the minutes of the hour within opening hours, on each day up to "
+    "yesterday); an hour outside opening hours has no utilization.",
 )
 class ChairHoursApi(MetricViewSet):
     query_serializer = filters.WholeCentreQuery
@@ -345,7 +350,7 @@ class AtRiskApi(MetricViewSet):
     ChairRatesAnswer,
     filters.WholeCentreQuery,
     summary="Chair totals and rates of the period",
-    description="The period's totals over the days with appointments: cancellation rate (cancelled ÷ "
+    description="The period's totals over its days up to yesterday: cancellation rate (cancelled ÷ "
     "appointments), no-show rate (no-shows ÷ (completed + no-shows)), utilization, mean variance.",
 )
 class ChairRatesApi(MetricViewSet):

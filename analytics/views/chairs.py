@@ -121,7 +121,7 @@ def chairs_table(f: Filters) -> Table:
     return Table(
         name="chairs",
         title="Each chair",
-        explanation="Used minutes ÷ the minutes the center was open on the days it had appointments.",
+        explanation="Used minutes ÷ the minutes the center was open, over the days up to yesterday.",
         columns=CHAIR_COLUMNS,
         rows=metrics.chair_use_by_chair(facility=f.facility, first=f.first, last=f.last, resource_ids=f.resource_ids),
         empty="No chair had appointments in this period.",
