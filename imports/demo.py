@@ -1,7 +1,11 @@
 """Demo imports (``manage.py seed_demo``): analytics gets history to show.
 
 * Every demo facility: the last ``HISTORY_DAYS`` days up to yesterday of generated chair
-  appointments, actual chair times and nurse capacity (``imports.generate``) for its chairs.
+  appointments, actual chair times and nurse capacity (``imports.generate``) for its chairs;
+  and its plan of the ``PLAN_DAYS`` days from today: the chair appointments booked ahead (for
+  the full staff) and the nurse capacity known now, so the at-risk calendar has days to flag.
+  When a planned day has passed, its history replaces the plan: appointments booked ahead that
+  the nurses who came could not run are cancelled.
 * Riverside: the public January 2022 OR file, its suites 1–8 mapped to Theatre 1–8.
 
 Each file goes through the pipeline as an upload would (``import_upload``, then the load that
@@ -18,6 +22,7 @@ import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
@@ -35,6 +40,7 @@ from scheduling.choices import ResourceKind
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 90
+PLAN_DAYS = 14
 DEFAULT_CHAIRS = 12  # made when a facility has no chair
 # January 2022 of the public "Operating Room Utilization" data set (a fictional general
 # hospital, Q1 2022), published under Creative Commons Attribution 4.0 (CC BY 4.0) and used by
@@ -50,6 +56,7 @@ def seed(*, facility, actor, today: dt.date | None = None) -> int:
     today = today or timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
     with _tasks_in_process():
         added = _chair_history(facility, actor, today)
+        added += _chair_plan(facility, actor, today)
         if facility.slug == OR_FACILITY:
             added += _or_month(facility, actor)
     return added
@@ -68,14 +75,16 @@ def _tasks_in_process():
 
 def _chair_history(facility, actor, today: dt.date) -> int:
     first = today - dt.timedelta(days=HISTORY_DAYS)
-    starts = {kind: max(first, _next_day(facility, kind)) for kind in generate.FILE_NAMES if kind != Kind.OR_CASES}
+    starts = {
+        kind: max(first, _next_day(facility, kind, today)) for kind in generate.FILE_NAMES if kind != Kind.OR_CASES
+    }
     start = min(starts.values())
     days = generate.weekdays(start, (today - start).days)
     if not days:
         return 0  # up to date, or only a weekend since (the history has weekdays only)
     setup = generate.ChairSetup(chairs=_chair_names(facility, actor))
     seed = zlib.crc32(facility.slug.encode())
-    block = generate.chair_block(seed, days, setup, today=today)
+    block = _with_cancelled_ahead(generate.chair_block(seed, days, setup, today=today), seed, days, setup)
     block = {kind: block[block["day"] >= starts[kind].toordinal()] for kind in starts}
     frames = {
         Kind.CHAIR_APPOINTMENTS: generate.appointments_frame(block[Kind.CHAIR_APPOINTMENTS], setup),
@@ -94,15 +103,53 @@ def _chair_history(facility, actor, today: dt.date) -> int:
     return added
 
 
-def _next_day(facility, kind: str) -> dt.date:
-    """The day after the last one the facility has imported facts of ``kind`` for (or long ago);
-    facts of the day of care (bookings of the days ahead, say) are not history the demo loads."""
+def _with_cancelled_ahead(block, seed: int, days: list[dt.date], setup):
+    """The history ``block`` of ``days`` and, as cancelled and without a chair, the appointments
+    booked ahead for those days (for the full staff) beyond those the nurses who came ran: what
+    the plan loaded for a short-staffed day becomes once the day is history."""
+    ahead = generate.chair_block(seed, days, setup, today=days[0])
+    ran = block.groupby("day")["number"].max().reindex(ahead["day"].unique(), fill_value=0)
+    extra = ahead[ahead["number"].to_numpy() > ran.loc[ahead["day"]].to_numpy()].copy()
+    extra["status"], extra["chair"] = generate.CANCELLED, -1
+    extra["actual_start"], extra["actual_minutes"] = -1, -1
+    return pd.concat([block, extra]).sort_values(["day", "number"], kind="stable").reset_index(drop=True)
+
+
+def _chair_plan(facility, actor, today: dt.date) -> int:
+    """The chair appointments and nurse capacity of the weekdays of the next ``PLAN_DAYS`` days
+    (the same bytes again on the same day are recognised and skipped)."""
+    days = generate.weekdays(today, PLAN_DAYS)
+    if not days:
+        return 0
+    setup = generate.ChairSetup(chairs=_chair_names(facility, actor))
+    seed = zlib.crc32(facility.slug.encode())
+    frames = {
+        Kind.CHAIR_APPOINTMENTS: generate.appointments_frame(
+            generate.chair_block(seed, days, setup, today=today), setup
+        ),
+        Kind.NURSE_CAPACITY: generate.capacity_frame(seed, days, setup),
+    }
+    added = 0
+    for kind, frame in frames.items():
+        name = f"demo-plan-{generate.FILE_NAMES[kind].removesuffix('.csv')}-{days[0]:%Y%m%d}-{days[-1]:%Y%m%d}.csv"
+        added += _load(facility, actor, kind, generate.csv_text(frame).encode(), name)
+    return added
+
+
+def _next_day(facility, kind: str, today: dt.date) -> dt.date:
+    """The day after the last one of the history the facility has imported facts of ``kind``
+    for (or long ago). A planned day, even once past, is not history until its history is
+    loaded: history is the days with completed or missed appointments (only history has them),
+    and for actual chair times the last one. Facts of the day of care (bookings made in
+    CareSlot) are not the demo's."""
     facts = analytics.fact_rows(kind=kind, facility_id=facility.pk).filter(source="import")
     if kind == Kind.CHAIR_TIMES:
         last = facts.aggregate(last=Max("actual_start"))["last"]
         last = last.astimezone(ZoneInfo(facility.time_zone)).date() if last else None
     else:
-        last = facts.aggregate(last=Max("date"))["last"]
+        appointments = analytics.fact_rows(kind=Kind.CHAIR_APPOINTMENTS, facility_id=facility.pk)
+        closed = appointments.filter(source="import", status__in=["completed", "no-show"], date__lt=today)
+        last = closed.aggregate(last=Max("date"))["last"]
     return last + dt.timedelta(days=1) if last else dt.date.min
 
 

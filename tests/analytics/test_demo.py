@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from analytics import demo, metrics
+from analytics import demo, metrics, selectors
 from analytics.models import AppointmentTypeMapping, DailyChairStats, DailySuiteStats, ReportSubscription
+from imports import generate
 from scheduling.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,11 @@ def test_the_demo_has_figures_to_show_and_a_second_run_adds_nothing():
     assert DailyChairStats.objects.filter(facility=riverside, date__gte=today).exists()  # the days ahead
     assert AppointmentTypeMapping.objects.filter(facility=riverside).count() == len(demo.MAPPINGS)
     assert ReportSubscription.objects.filter(facility=riverside, user__username="manager").exists()
+    assert selectors.settings_for(facility_id=riverside.pk).risk_utilization_percent == demo.DEMO_RISK_PERCENT
+    # The plan ahead is scored: every day of the next two weeks has its figures.
+    ahead = metrics.chair_days(facility=riverside, first=today, last=today + dt.timedelta(days=13))
+    assert {row["date"] for row in ahead} >= set(generate.weekdays(today, 14))
+    assert all(row["demand_minutes"] > 0 for row in ahead if row["date"].weekday() < 5)
 
     for facility in Facility.objects.all():
         assert demo.seed(facility=facility, actor=None) == 0

@@ -44,11 +44,14 @@ def test_the_demo_loads_months_of_history_once():
         today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
         assert all(record.status == Status.LOADED for record in imports.import_list(facility=facility))
         rows = _imported_appointments(facility)
+        history, plan = rows[rows["date"] < today], rows[rows["date"] >= today]
         weekdays = generate.weekdays(today - dt.timedelta(days=demo.HISTORY_DAYS), demo.HISTORY_DAYS)
-        assert sorted(set(rows["date"])) == weekdays  # the last 90 days up to yesterday
-        assert len(rows) > 2000 and rows["chair_id"].notna().all()
-        assert set(rows["status"]) == {"completed", "cancelled", "no-show"}
-        assert first[slug][Kind.CHAIR_TIMES] == (rows["status"] == "completed").sum()
+        assert sorted(set(history["date"])) == weekdays  # the last 90 days up to yesterday
+        assert sorted(set(plan["date"])) == generate.weekdays(today, demo.PLAN_DAYS)  # and the plan ahead
+        assert len(history) > 2000 and history.loc[history["status"] != "cancelled", "chair_id"].notna().all()
+        assert set(history["status"]) == {"completed", "cancelled", "no-show"}
+        assert set(plan["status"]) == {"scheduled", "cancelled"}
+        assert first[slug][Kind.CHAIR_TIMES] == (history["status"] == "completed").sum()
         assert first[slug][Kind.NURSE_CAPACITY] == rows["date"].nunique()
     assert first["riverside"][Kind.OR_CASES] == len(pd.read_csv(OR_FILE)) == 686
     assert first["hillcrest"][Kind.OR_CASES] == 0
@@ -61,7 +64,7 @@ def test_the_demo_loads_months_of_history_once():
 
     call_command("seed_demo")
     assert {slug: _counts(facility) for slug, facility in facilities.items()} == first
-    assert sum(imports.import_list(facility=f).count() for f in facilities.values()) == 7
+    assert sum(imports.import_list(facility=f).count() for f in facilities.values()) == 11  # 4 of them plans
 
 
 def test_a_later_run_adds_only_the_days_since(db):
@@ -76,16 +79,24 @@ def test_a_later_run_adds_only_the_days_since(db):
     added = demo.seed(facility=facility, actor=admin, today=later)
 
     after = _imported_appointments(facility)
-    new_days = generate.weekdays(today, 7)
-    assert sorted(set(after["date"]) - set(before["date"])) == new_days
+    # The week since: planned days become history; the plan reaches a week further.
+    became_history = generate.weekdays(today, 7)
+    history = after[after["date"] < later]
+    assert sorted(set(history["date"]) - set(before.loc[before["date"] < today, "date"])) == became_history
+    assert set(history.loc[history["date"] >= today, "status"]) <= {"completed", "cancelled", "no-show"}
+    planned_further = generate.weekdays(today + dt.timedelta(days=demo.PLAN_DAYS), 7)
+    assert sorted(set(after["date"]) - set(before["date"])) == planned_further
     assert after["appointment_id"].is_unique
+    # A planned day's appointments became its history: the ones booked ahead that the nurses
+    # who came could not run are cancelled, none is left "scheduled" in the past.
+    assert len(after[after["date"].isin(became_history)]) == len(before[before["date"].isin(became_history)])
     # The days loaded before are untouched: same rows, same import.
     kept = after[after["date"] < today].drop(columns=["loaded_at"]).sort_values("appointment_id")
-    before = before.drop(columns=["loaded_at"]).sort_values("appointment_id")
+    before = before[before["date"] < today].drop(columns=["loaded_at"]).sort_values("appointment_id")
     assert kept.reset_index(drop=True).equals(before.reset_index(drop=True))
     grown = _counts(facility)
     assert added == sum(grown[kind] - counts[kind] for kind in CHAIR_KINDS) > 0
-    assert grown[Kind.NURSE_CAPACITY] - counts[Kind.NURSE_CAPACITY] == len(new_days)
+    assert grown[Kind.NURSE_CAPACITY] - counts[Kind.NURSE_CAPACITY] == len(planned_further)
     assert demo.seed(facility=facility, actor=admin, today=later) == 0
 
 
