@@ -189,13 +189,14 @@ def chair_estimate(
     if level == Level.BOOKED:
         basis = "booked time: no history yet"
         if row["group_n"]:
-            basis = f"booked time: only {_plural(row['group_n'], 'appointment')} of {category} {patient_type}"
+            past = _plural(row["group_n"], "appointment")
+            basis = f"booked time: only {past} of {category} regimens, type {patient_type}"
     else:
-        group = f"{category} {patient_type}"
+        group = f"{category} regimens, type {patient_type}"
         if level == Level.CATEGORY:
             group = f"{category} regimens; fewer than {MIN_CHAIR_APPOINTMENTS} of type {patient_type}"
         basis = (
-            f"booked {scheduled_minutes} min × {row['ratio']:.2f}, the median actual ÷ booked chair time "
+            f"booked {scheduled_minutes} min × {row['ratio']:.3f}, the median actual ÷ booked chair time "
             f"of {_plural(n, 'appointment')} ({group})"
         )
     return Estimate(minutes=row["minutes"], basis=basis, level=level, sample_size=n)
@@ -232,7 +233,7 @@ def case_estimate(
         basis = f"median of {_plural(n, 'case')} of {procedure}"
     elif level == Level.SERVICE:
         basis = (
-            f"booked {booked_minutes} min × {row['ratio']:.2f}, the median in-room ÷ booked time "
+            f"booked {booked_minutes} min × {row['ratio']:.3f}, the median in-room ÷ booked time "
             f"of {_plural(n, 'case')} in {service}"
         )
         if procedure_code:

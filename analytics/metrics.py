@@ -112,7 +112,8 @@ def chair_variance_sets(*, facility, first: dt.date, last: dt.date, resource_ids
 
 
 def chair_days(*, facility, first: dt.date, last: dt.date) -> list[dict]:
-    """Each facility-day: capacity, demand, use, utilization and capacity gap."""
+    """Each facility-day: capacity, demand, use, utilization (None for a day from today on: it
+    has not happened) and capacity gap."""
     rows = _rows(
         f"""
         SELECT date, chairs_open, nurses_available, chairs_supported, open_minutes, supported_minutes,
@@ -121,8 +122,10 @@ def chair_days(*, facility, first: dt.date, last: dt.date) -> list[dict]:
         """,  # noqa: S608
         [facility.pk, first, last],
     )
+    today = timezone.localdate(timezone=ZoneInfo(facility.time_zone))
     for row in rows:
-        row["utilization"] = _ratio(row["used_minutes"], row["supported_minutes"])
+        # A day still to come has used nothing yet: its utilization is not 0 but unknown.
+        row["utilization"] = _ratio(row["used_minutes"], row["supported_minutes"]) if row["date"] < today else None
         row["capacity_gap_minutes"] = row["demand_minutes"] - row["supported_minutes"]
     return rows
 
@@ -563,3 +566,16 @@ def mapping_get(*, facility, mapping_id) -> AppointmentTypeMapping:
     if mapping is None:
         raise NotFound("Appointment-type mapping")
     return mapping
+
+
+def latest_days(*, facility, before: dt.date) -> dict[str, dt.date | None]:
+    """The last day before ``before`` with chair appointments, and with theatre cases (None when
+    there is none): where an empty default period can point the reader."""
+    row = _rows(
+        f"""
+        SELECT (SELECT max(date) FROM {CS} WHERE facility_id = %s AND date < %s AND appointments > 0) AS chairs,
+            (SELECT max(date) FROM {SS} WHERE facility_id = %s AND date < %s) AS theatres
+        """,  # noqa: S608
+        [facility.pk, before, facility.pk, before],
+    )[0]
+    return {"chairs": row["chairs"], "theatres": row["theatres"]}

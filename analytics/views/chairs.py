@@ -300,10 +300,12 @@ def heat_map(rows: list[dict], settings) -> dict:
         for hour in sorted(hours):
             row = cells.get((weekday, hour), {})
             value = row.get("utilization")
+            after_hours = value is None and row.get("used_minutes")
             line.append(
                 {
-                    "text": percent(value),
-                    "level": "none" if value is None else min(10, int(value * 10)),
+                    # An hour outside opening hours has no utilization; its use is shown in minutes.
+                    "text": f"{row['used_minutes']} min" if after_hours else percent(value),
+                    "level": "after-hours" if after_hours else "none" if value is None else min(10, int(value * 10)),
                     "title": f"{WEEKDAYS[weekday]} {hour:02d}:00: {minutes(row.get('used_minutes'))} used of "
                     f"{minutes(row.get('supported_minutes'))} supported",
                 }

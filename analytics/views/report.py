@@ -81,7 +81,8 @@ REPORT_TABLES = {"report-chairs", "report-by-chair", "report-at-risk", "report-v
 
 
 class ReportView(AnalyticsPage):
-    """The daily report of one local day (yesterday by default), as the email sends it."""
+    """The daily report of one local day (by default the last before today with chair
+    appointments or cases), as the email sends it."""
 
     section = "report"
 
@@ -90,6 +91,11 @@ class ReportView(AnalyticsPage):
         if not form.is_valid():
             return self.page("analytics/report.html", {"form": form}, status=400)
         day = form.cleaned_data["date"]
+        if not request.GET.get("date"):
+            # By default the last day with chair appointments or cases: after a weekend or a
+            # holiday, yesterday has nothing to report.
+            latest = metrics.latest_days(facility=request.facility, before=local_today())
+            day = max((found for found in latest.values() if found), default=day)
         report = metrics.daily_report(facility=request.facility, day=day)
         chairs, theatres = report["chairs"], report["theatres"]
         query = {"date": f"{day:%Y-%m-%d}"}

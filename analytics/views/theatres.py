@@ -135,6 +135,9 @@ class TheatresView(AnalyticsPage):
             "query": urlencode({"from": query["from"], "to": query["to"]}),
             "tables": tables,
             "has_data": bool(summary["suite_days"]),
+            "latest_case_day": None
+            if summary["suite_days"]
+            else metrics.latest_days(facility=request.facility, before=today)["theatres"],
             "figures": theatre_figures(summary, settings),
             "knock_on": knock_on,
             "knock_on_text": {

@@ -37,6 +37,7 @@ def test_the_demo_has_figures_to_show_and_a_second_run_adds_nothing():
     ahead = metrics.chair_days(facility=riverside, first=today, last=today + dt.timedelta(days=13))
     assert {row["date"] for row in ahead} >= set(generate.weekdays(today, 14))
     assert all(row["demand_minutes"] > 0 for row in ahead if row["date"].weekday() < 5)
+    assert {row["utilization"] for row in ahead} == {None}  # not 0 %: those days have not happened
 
     for facility in Facility.objects.all():
         assert demo.seed(facility=facility, actor=None) == 0

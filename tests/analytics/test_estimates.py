@@ -151,7 +151,7 @@ def test_a_chair_estimate_is_the_median_ratio_of_its_group(chair_history, django
         if size >= estimates.MIN_CHAIR_APPOINTMENTS:
             assert (estimate.level, estimate.sample_size) == ("category_and_type", size)
             assert estimate.minutes == _rounded(120 * median), (category, kind)
-            assert f"of {size} past appointments ({category} {kind})" in estimate.basis
+            assert f"of {size} past appointments ({category} regimens, type {kind})" in estimate.basis
         else:
             assert estimate.level == "category"
 
@@ -183,7 +183,7 @@ def test_a_chair_estimate_falls_back_to_the_category_then_to_the_booked_time(cha
     )
     assert (estimate.level, estimate.minutes, estimate.sample_size) == ("booked", 300, 0)
     appointments = "appointment" if len(early) == 1 else "appointments"
-    assert estimate.basis == f"booked time: only {len(early)} past {appointments} of long CMO-LONG"
+    assert estimate.basis == f"booked time: only {len(early)} past {appointments} of long regimens, type CMO-LONG"
 
 
 @pytest.fixture

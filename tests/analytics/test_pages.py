@@ -305,6 +305,12 @@ def test_a_script_in_a_chair_name_is_escaped(small_clinic, manager):
 # --- the theatres ---------------------------------------------------------------------------------
 
 
+def test_an_empty_default_period_points_to_the_latest_cases(january, theatres, manager):
+    html = body(manager.get(url(january, "theatres/")))  # the last 28 days: nothing since 2022
+    assert "No theatre cases in this period" in html
+    assert 'The latest cases are of January 2022: <a href="?from=2022-01-01&amp;to=2022-01-31">' in html
+
+
 def test_theatres_page_shows_the_january_figures(january, theatres, manager):
     response = manager.get(url(january, "theatres/"), OR_RANGE)
     assert response.status_code == 200
@@ -364,9 +370,10 @@ def test_daily_report_page_and_its_csv(chair_history, manager):
     assert by_chair[0] == ["chair_name", "appointments", "used_minutes", "open_minutes", "utilization"]
     assert len(by_chair) == 1 + len(report["by_chair"])
 
-    yesterday = local_today(facility) - dt.timedelta(days=1)
+    # By default the last day with appointments or cases (the history's last Friday), not an
+    # empty yesterday.
     response = manager.get(url(facility, "report/"))
-    assert response.context["day"] == yesterday
+    assert response.context["day"] == dt.date(2026, 3, 27) < local_today(facility) - dt.timedelta(days=1)
 
 
 def test_subscribe_and_unsubscribe_are_audited(facility, make_member, signed_in):

@@ -60,8 +60,8 @@ def test_a_chair_type_with_history_is_suggested_its_median_ratio(chair_history, 
 
     expected = int(300 * ratio + 0.5)
     assert (
-        f"Suggested {expected} min — booked 300 min × {ratio:.2f}, the median actual ÷ booked chair time "
-        f"of {len(done)} past appointments (long CMO-LONG)"
+        f"Suggested {expected} min — booked 300 min × {ratio:.3f}, the median actual ÷ booked chair time "
+        f"of {len(done)} past appointments (long regimens, type CMO-LONG)"
     ) in text
     assert "(this type books 300 min)" in text
 
