@@ -10,8 +10,6 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -28,7 +26,7 @@ from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictIn
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.parsing import id_or_none
 from scheduling.permissions import Action
-from scheduling.schema import ErrorSerializer
+from scheduling.schema import EnumField, ErrorSerializer
 
 # The multipart envelope around the file (boundary lines, part headers, the other fields): a
 # request may exceed the file limit by this much before it is refused unread; the file's own
@@ -39,32 +37,6 @@ CSV = "text/csv"
 
 
 # --- enums documented once ---------------------------------------------------------------------
-
-
-class EnumField(serializers.ChoiceField):
-    """A choice field documented as one named enum component, however many bodies use it
-    (drf-spectacular would otherwise name each use apart, and warn)."""
-
-    def __init__(self, *, enum_name: str, **kwargs) -> None:
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = EnumField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        schema = {
-            "type": "string",
-            "enum": list(field.choices),
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items()),
-        }
-        component = ResolvedComponent(
-            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name, schema=schema
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 def kind_field(**kwargs) -> EnumField:

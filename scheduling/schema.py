@@ -4,6 +4,7 @@ request bodies refuse unknown fields as ``StrictInputSerializer`` does, and wall
 described as the ``HH:MM[:SS]`` text the API reads and writes (OpenAPI's ``format: time`` demands
 an offset, which a facility's wall clock has not)."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
@@ -12,6 +13,32 @@ from rest_framework.authentication import SessionAuthentication
 WALL_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as one named enum component, however many bodies use it
+    (drf-spectacular would otherwise name each use apart, and warn)."""
+
+    def __init__(self, *, enum_name: str, **kwargs) -> None:
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = {
+            "type": "string",
+            "enum": list(field.choices),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items()),
+        }
+        component = ResolvedComponent(
+            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
 
 
 class ErrorSerializer(serializers.Serializer):

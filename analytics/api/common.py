@@ -6,8 +6,6 @@ import re
 
 from django.http import Http404, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -24,7 +22,7 @@ from scheduling.api_kernel import FacilityViewSet
 from scheduling.csv_export import csv_lines
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
-from scheduling.schema import WALL_CLOCK_PATTERN
+from scheduling.schema import WALL_CLOCK_PATTERN, EnumField
 
 CSV = "text/csv"
 CSV_RESPONSE = OpenApiResponse(
@@ -37,34 +35,8 @@ CSV_RESPONSE = OpenApiResponse(
 # --- fields documented once ----------------------------------------------------------------------
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as one named enum component wherever it is used."""
-
-    def __init__(self, *, enum_name: str, **kwargs) -> None:
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        values = list(field.choices)
-        schema = {
-            "type": "string",
-            "enum": values,
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items()),
-        }
-        component = ResolvedComponent(
-            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name, schema=schema
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-def regimen_field(**kwargs) -> NamedChoiceField:
-    return NamedChoiceField(enum_name="RegimenCategoryEnum", choices=RegimenCategory.choices, **kwargs)
+def regimen_field(**kwargs) -> EnumField:
+    return EnumField(enum_name="RegimenCategoryEnum", choices=RegimenCategory.choices, **kwargs)
 
 
 class WallClockField(serializers.TimeField):

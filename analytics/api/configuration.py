@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from analytics import metrics, selectors, services
-from analytics.api.common import AnalyticsViewSet, NamedChoiceField, WallClockField, regimen_field
+from analytics.api.common import AnalyticsViewSet, WallClockField, regimen_field
 from analytics.models import (
     AnalyticsSettings,
     AppointmentTypeMapping,
@@ -14,6 +14,7 @@ from analytics.models import (
 from scheduling import selectors as kernel
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, HistoryEntrySerializer, StrictInputSerializer
 from scheduling.pagination import StandardPagination
+from scheduling.schema import EnumField
 
 # --- settings ------------------------------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class MappedAppointmentType(serializers.Serializer):
 
 class MappingOutput(serializers.ModelSerializer):
     appointment_type = MappedAppointmentType()
-    regimen_category = NamedChoiceField(
+    regimen_category = EnumField(
         enum_name="MappingRegimenCategoryEnum",
         choices=[("", "Not set (medium)"), *RegimenCategory.choices],
         help_text="A chair booking's regimen category; empty: medium.",

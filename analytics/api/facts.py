@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from analytics import filters, metrics
-from analytics.api.common import AnalyticsViewSet, NamedChoiceField, regimen_field
+from analytics.api.common import AnalyticsViewSet, regimen_field
 from analytics.models import (
     AppointmentStatus,
     ChairAppointment,
@@ -14,6 +14,7 @@ from analytics.models import (
     SurgicalCase,
 )
 from scheduling.pagination import StandardPagination
+from scheduling.schema import EnumField
 
 # --- the facts ---------------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ class SurgicalCaseOutput(serializers.ModelSerializer):
 class ChairAppointmentOutput(serializers.ModelSerializer):
     chair = serializers.IntegerField(source="chair_id", allow_null=True, help_text="The chair's id, if known.")
     regimen_category = regimen_field()
-    status = NamedChoiceField(enum_name="ChairAppointmentStatusEnum", choices=AppointmentStatus.choices)
+    status = EnumField(enum_name="ChairAppointmentStatusEnum", choices=AppointmentStatus.choices)
     actual_start = serializers.DateTimeField(allow_null=True, help_text="From the encounter's actual chair time.")
     actual_end = serializers.DateTimeField(allow_null=True)
     actual_minutes = serializers.IntegerField(allow_null=True, help_text="Actual chair minutes of the encounter.")

@@ -4,7 +4,8 @@ filters, then the rows) and their views. JSON, or the rows as CSV."""
 from rest_framework import serializers
 
 from analytics import filters, metrics
-from analytics.api.common import MetricViewSet, NamedChoiceField, _period_fields, metric_schema, regimen_field
+from analytics.api.common import MetricViewSet, _period_fields, metric_schema, regimen_field
+from scheduling.schema import EnumField
 
 # --- the metrics' rows ---------------------------------------------------------------------------
 
@@ -81,7 +82,7 @@ class AtRiskRow(serializers.Serializer):
     chairs_supported = serializers.IntegerField()
     nurses_available = serializers.IntegerField(allow_null=True)
     reasons = serializers.ListField(
-        child=NamedChoiceField(enum_name="AtRiskReasonEnum", choices=list(metrics.RISK_REASONS.items())),
+        child=EnumField(enum_name="AtRiskReasonEnum", choices=list(metrics.RISK_REASONS.items())),
         help_text="Why the day is at risk.",
     )
 
@@ -198,7 +199,7 @@ class FilteredAnswer(PeriodAnswer):
 
 
 class ChairVarianceAnswer(FilteredAnswer):
-    group_by = NamedChoiceField(enum_name="ChairVarianceGroupEnum", choices=list(metrics.VARIANCE_GROUPS))
+    group_by = EnumField(enum_name="ChairVarianceGroupEnum", choices=list(metrics.VARIANCE_GROUPS))
     results = ChairVarianceRow(many=True)
 
 
@@ -239,7 +240,7 @@ class SuiteDaysAnswer(FilteredAnswer):
 
 
 class BookedVsActualAnswer(FilteredAnswer):
-    group_by = NamedChoiceField(enum_name="CaseGroupEnum", choices=list(metrics.CASE_GROUPS))
+    group_by = EnumField(enum_name="CaseGroupEnum", choices=list(metrics.CASE_GROUPS))
     results = BookedVsActualRow(many=True)
 
 

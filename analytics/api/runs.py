@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from analytics import filters, metrics, selectors, services
-from analytics.api.common import AnalyticsViewSet, NamedChoiceField, regimen_field
+from analytics.api.common import AnalyticsViewSet, regimen_field
 from analytics.api.figures import AtRiskRow, ChairDayRow, ChairUseRow, SuiteRow, TheatreTotalsRow
 from analytics.models import (
     NightlyRun,
@@ -17,13 +17,14 @@ from analytics.models import (
 from scheduling.api_kernel import StrictInputSerializer
 from scheduling.pagination import StandardPagination
 from scheduling.parsing import LocalDateField
+from scheduling.schema import EnumField
 
 # --- nightly runs and the daily report -------------------------------------------------------------
 
 
 class NightlyRunOutput(serializers.ModelSerializer):
-    status = NamedChoiceField(enum_name="NightlyRunStatusEnum", choices=RunStatus.choices)
-    trigger = NamedChoiceField(enum_name="NightlyRunTriggerEnum", choices=filters.TRIGGERS)
+    status = EnumField(enum_name="NightlyRunStatusEnum", choices=RunStatus.choices)
+    trigger = EnumField(enum_name="NightlyRunTriggerEnum", choices=filters.TRIGGERS)
 
     class Meta:
         model = NightlyRun
