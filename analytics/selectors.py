@@ -1,6 +1,11 @@
-"""Reads of the fact tables for other apps."""
+"""Reads of single rows: the facts (for other apps, and for the API's lists), the settings, the
+mapping, the nightly runs and the subscriptions. The metrics, over the aggregates, are in
+``analytics.metrics``."""
+
+import datetime as dt
 
 from django.db import connection
+from django.db.models import Min, OuterRef, Subquery
 
 from analytics.facts import FACT_SPECS
 from analytics.models import (
@@ -8,10 +13,15 @@ from analytics.models import (
     AnalyticsSettings,
     AppointmentTypeMapping,
     ChairAppointment,
+    ChairTime,
     NightlyRun,
+    NurseCapacity,
     PatientType,
     ReportSubscription,
+    SurgicalCase,
 )
+from scheduling.errors import NotFound
+from scheduling.parsing import id_or_none
 
 
 def patient_type_codes(*, facility_id: int) -> set[str]:
@@ -57,9 +67,68 @@ def mapping_for(*, facility_id: int, appointment_type_id: int) -> AppointmentTyp
     ).first()
 
 
-def nightly_runs(*, facility_id: int, days: int = 14) -> list[NightlyRun]:
-    return list(NightlyRun.objects.filter(facility_id=facility_id).order_by("-date")[:days])
+def first_run_day(*, facility_id: int) -> dt.date | None:
+    """The first local day the facility has a nightly run of (days before it were never due)."""
+    return NightlyRun.objects.filter(facility_id=facility_id).aggregate(first=Min("date"))["first"]
 
 
 def is_subscribed(*, facility_id: int, user_id: int) -> bool:
     return ReportSubscription.objects.filter(facility_id=facility_id, user_id=user_id).exists()
+
+
+# --- the facts and the configuration, as the API lists them ------------------------------------
+
+
+def _period(queryset, first: dt.date | None, last: dt.date | None):
+    if first is not None:
+        queryset = queryset.filter(date__gte=first)
+    if last is not None:
+        queryset = queryset.filter(date__lte=last)
+    return queryset
+
+
+def surgical_case_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's surgical cases on the local days [first, last], by date and scheduled start."""
+    cases = SurgicalCase.objects.filter(facility=facility).order_by("date", "scheduled_start", "id")
+    return _period(cases, first, last)
+
+
+def chair_appointment_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's chair appointments on [first, last], each with the actual chair time of its
+    encounter (``actual_start``, ``actual_end``, ``actual_minutes``; null when none is known),
+    in the same statement."""
+    times = ChairTime.objects.filter(facility_id=OuterRef("facility_id"), encounter_id=OuterRef("encounter_id"))
+    appointments = (
+        ChairAppointment.objects.filter(facility=facility)
+        .annotate(
+            actual_start=Subquery(times.values("actual_start")[:1]),
+            actual_end=Subquery(times.values("actual_end")[:1]),
+            actual_minutes=Subquery(times.values("total_minutes")[:1]),
+        )
+        .order_by("date", "appointment_id")
+    )
+    return _period(appointments, first, last)
+
+
+def nurse_capacity_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    return _period(NurseCapacity.objects.filter(facility=facility).order_by("date"), first, last)
+
+
+def nightly_run_list(*, facility, first: dt.date | None = None, last: dt.date | None = None):
+    """The facility's nightly runs (one per local day aggregated), newest day first."""
+    return _period(NightlyRun.objects.filter(facility=facility).order_by("-date"), first, last)
+
+
+def mapping_list(*, facility):
+    return (
+        AppointmentTypeMapping.objects.filter(facility=facility)
+        .select_related("appointment_type")
+        .order_by("appointment_type__name", "id")
+    )
+
+
+def mapping_get(*, facility, mapping_id) -> AppointmentTypeMapping:
+    mapping = mapping_list(facility=facility).filter(pk=id_or_none(mapping_id)).first()
+    if mapping is None:
+        raise NotFound("Appointment-type mapping")
+    return mapping

@@ -12,6 +12,7 @@ from django.utils import timezone
 from analytics import aggregates, metrics, selectors, tasks
 from analytics.facts import FACT_SPECS, stage_columns
 from analytics.models import (
+    AnalyticsSettings,
     AppointmentStatus,
     AppointmentTypeMapping,
     ChairAppointment,
@@ -27,6 +28,7 @@ from booking import selectors as booking_selectors
 from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
+from scheduling.errors import ApplicationError, NotFound, constraint_name
 from scheduling.history import audited_delete, audited_save
 from scheduling.outbox import enqueue_on_commit
 from scheduling.permissions import Action, roles_allowed
@@ -400,8 +402,6 @@ def report_subscribe(*, facility, user, subscribe: bool) -> bool:
 
 # --- configuration and re-runs, as the API changes them --------------------------------------------
 
-from analytics.models import AnalyticsSettings  # noqa: E402 - kept with the services that use them
-from scheduling.errors import ApplicationError, NotFound, constraint_name  # noqa: E402
 
 SETTINGS_LOCK = 4344  # pg advisory locks: (namespace, facility id)
 SETTINGS_TIMES = ("chair_day_start", "chair_day_end", "prime_start", "prime_end")

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from analytics import metrics, selectors, services
+from analytics import selectors, services
 from analytics.api.common import AnalyticsViewSet, WallClockField, regimen_field
 from analytics.models import (
     AnalyticsSettings,
@@ -200,14 +200,14 @@ class AppointmentTypeMappingViewSet(AnalyticsViewSet):
     history = FacilityViewSet.history
 
     def get_object(self):
-        return metrics.mapping_get(facility=self.request.facility, mapping_id=self.kwargs["pk"])
+        return selectors.mapping_get(facility=self.request.facility, mapping_id=self.kwargs["pk"])
 
     def _out(self, mapping, status: int = 200) -> Response:
-        fresh = metrics.mapping_get(facility=self.request.facility, mapping_id=mapping.pk)
+        fresh = selectors.mapping_get(facility=self.request.facility, mapping_id=mapping.pk)
         return Response(MappingOutput(fresh).data, status=status)
 
     def list(self, request, facility_slug: str):
-        return self.paginated(metrics.mapping_list(facility=request.facility), MappingOutput)
+        return self.paginated(selectors.mapping_list(facility=request.facility), MappingOutput)
 
     def retrieve(self, request, facility_slug: str, pk: str):
         return Response(MappingOutput(self.get_object()).data)

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from analytics import filters, metrics
+from analytics import filters, selectors
 from analytics.api.common import AnalyticsViewSet, regimen_field
 from analytics.models import (
     AppointmentStatus,
@@ -117,7 +117,7 @@ class SurgicalCaseViewSet(FactListViewSet):
     output_serializer = SurgicalCaseOutput
 
     def facts(self, *, facility, first, last):
-        return metrics.surgical_case_list(facility=facility, first=first, last=last)
+        return selectors.surgical_case_list(facility=facility, first=first, last=last)
 
 
 @fact_schema(
@@ -132,7 +132,7 @@ class ChairAppointmentViewSet(FactListViewSet):
     output_serializer = ChairAppointmentOutput
 
     def facts(self, *, facility, first, last):
-        return metrics.chair_appointment_list(facility=facility, first=first, last=last)
+        return selectors.chair_appointment_list(facility=facility, first=first, last=last)
 
 
 @fact_schema(NurseCapacityOutput, "The facility's nurse capacity per day.")
@@ -141,4 +141,4 @@ class NurseCapacityViewSet(FactListViewSet):
     output_serializer = NurseCapacityOutput
 
     def facts(self, *, facility, first, last):
-        return metrics.nurse_capacity_list(facility=facility, first=first, last=last)
+        return selectors.nurse_capacity_list(facility=facility, first=first, last=last)

@@ -60,7 +60,7 @@ class NightlyRunViewSet(AnalyticsViewSet):
 
     def list(self, request, facility_slug: str):
         period = self.query(filters.FactPeriodQuery)
-        runs = metrics.nightly_run_list(facility=request.facility, first=period.get("from"), last=period.get("to"))
+        runs = selectors.nightly_run_list(facility=request.facility, first=period.get("from"), last=period.get("to"))
         return self.paginated(runs, NightlyRunOutput)
 
     @extend_schema(

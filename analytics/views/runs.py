@@ -15,9 +15,6 @@ from scheduling.permissions import Action
 
 RUN_DAYS = 14
 BANNER_DAYS = 7
-# nightly_runs returns the newest rows, and a backfill may have written days ahead of today:
-# enough rows to reach back past the pages' window and find the first run.
-RUN_ROWS = 2 * 366
 
 
 # A run still "running" this long after it started outlived the task's 30-minute time limit: its
@@ -38,8 +35,9 @@ def run_days(*, facility, today: dt.date, days: int) -> list[dict]:
     """The ``days`` days before today, newest first, each with its run or why it has none. A day
     is missed when it has no run although a run of an earlier day exists and the nightly pass was
     due (after 01:00 local on the day after)."""
-    runs = {run.date: run for run in selectors.nightly_runs(facility_id=facility.pk, days=RUN_ROWS)}
-    first_run = min(runs, default=None)
+    window = selectors.nightly_run_list(facility=facility, first=today - dt.timedelta(days=days), last=today)
+    runs = {run.date: run for run in window}
+    first_run = selectors.first_run_day(facility_id=facility.pk)
     due_back = 1 if timezone.localtime().hour >= services.NIGHTLY_AFTER_HOUR else 2
     newest_due = today - dt.timedelta(days=due_back)
     rows = []

@@ -460,11 +460,11 @@ def table_rows_plain(html: str) -> list[list[str]]:
 def test_rerun_queues_the_day_for_managers_only(facility, manager, analyst):
     day = local_today(facility) - dt.timedelta(days=3)
     assert analyst.post(url(facility, "runs/rerun/"), {"date": f"{day:%Y-%m-%d}"}).status_code == 403
-    assert selectors.nightly_runs(facility_id=facility.pk) == []
+    assert list(selectors.nightly_run_list(facility=facility)) == []
 
     response = manager.post(url(facility, "runs/rerun/"), {"date": f"{day:%Y-%m-%d}"})
     assert response.status_code == 302 and response["Location"] == url(facility, "runs/")
-    [run] = selectors.nightly_runs(facility_id=facility.pk)
+    [run] = list(selectors.nightly_run_list(facility=facility))
     assert (run.date, run.trigger, run.status) == (day, "rerun", "succeeded")
     page = manager.get(url(facility, "runs/"))
     assert any("being recalculated" in str(message) for message in page.context["messages"])
@@ -472,7 +472,7 @@ def test_rerun_queues_the_day_for_managers_only(facility, manager, analyst):
     for bad in (f"{local_today(facility):%Y-%m-%d}", "2026-02-30", ""):
         response = manager.post(url(facility, "runs/rerun/"), {"date": bad})
         assert response.status_code == 400 and "Nothing was re-run" in body(response), bad
-    assert len(selectors.nightly_runs(facility_id=facility.pk)) == 1
+    assert len(list(selectors.nightly_run_list(facility=facility))) == 1
 
 
 # --- CSV ----------------------------------------------------------------------------------------------
@@ -562,4 +562,4 @@ def test_a_rerun_that_cannot_be_queued_says_so(facility, manager, monkeypatch):
     response = manager.post(url(facility, "runs/rerun/"), {"date": f"{day:%Y-%m-%d}"})
     assert response.status_code == 503
     assert "could not be queued" in body(response)
-    assert selectors.nightly_runs(facility_id=facility.pk) == []
+    assert list(selectors.nightly_run_list(facility=facility)) == []
