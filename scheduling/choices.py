@@ -1,5 +1,5 @@
 """The kernel's vocabularies, for other apps (which may not import scheduling.models)."""
 
-from scheduling.models import ResourceKind, Role
+from scheduling.models import NotifyBy, ResourceKind, Role
 
-__all__ = ["ResourceKind", "Role"]
+__all__ = ["NotifyBy", "ResourceKind", "Role"]

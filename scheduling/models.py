@@ -44,6 +44,11 @@ class Facility(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    notify_department_desk = models.BooleanField(
+        default=False,
+        help_text="Tell the front desk of a booking's department about its changes (members whose membership "
+        "names that department), besides the resource's owner, their delegates and whoever booked.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = audit_history()
 
@@ -55,12 +60,32 @@ class Facility(models.Model):
         return self.name
 
 
+class NotifyBy(models.TextChoices):
+    IN_APP = "in_app", "In the app only"
+    EMAIL = "email", "By email only"
+    BOTH = "both", "In the app and by email"
+
+
 class Membership(models.Model):
     """A user's role in one facility; a user may hold different roles in different facilities."""
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        "Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="desk_members",
+        help_text="The department whose front desk this member is (for notifications, when the facility asks).",
+    )
+    notify_by = models.CharField(
+        max_length=10,
+        choices=NotifyBy.choices,
+        default=NotifyBy.BOTH,
+        help_text="How this member hears of changes to bookings that concern them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = audit_history()
 
@@ -86,12 +111,37 @@ class Department(models.Model):
         return self.name
 
 
+MAX_RESOURCE_NEEDS = 6
+
+
+def validate_resource_needs(value) -> None:
+    """``[{"role": "Surgeon", "kinds": ["practitioner"]}, …]``: what a booking of the type holds,
+    one resource per need, in this order (the first is the one the booking is made on)."""
+    if not isinstance(value, list) or len(value) > MAX_RESOURCE_NEEDS:
+        raise ValidationError(f"A list of at most {MAX_RESOURCE_NEEDS} needs.")
+    kinds = set(ResourceKind.values)
+    for index, need in enumerate(value):
+        if not isinstance(need, dict) or set(need) != {"role", "kinds"}:
+            raise ValidationError(f"Need {index + 1}: an object with exactly 'role' and 'kinds'.")
+        if not isinstance(need["role"], str) or not 0 < len(need["role"].strip()) <= 40:
+            raise ValidationError(f"Need {index + 1}: 'role' is a name of 1 to 40 characters.")
+        if not isinstance(need["kinds"], list) or not need["kinds"] or not set(need["kinds"]) <= kinds:
+            raise ValidationError(f"Need {index + 1}: 'kinds' lists resource kinds among {sorted(kinds)}.")
+
+
 class AppointmentType(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="appointment_types")
     code = models.CharField(max_length=30)
     name = models.CharField(max_length=200)
     default_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
     active = models.BooleanField(default=True)
+    resource_needs = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_resource_needs],
+        help_text='What a booking of this type holds, one resource per need in order, e.g. [{"role": "Theatre", '
+        '"kinds": ["theatre"]}, {"role": "Surgeon", "kinds": ["practitioner"]}]. Empty: one resource of any kind.',
+    )
     history = audit_history()
 
     class Meta:
