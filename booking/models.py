@@ -247,3 +247,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} for {self.recipient}: {self.message}"
+
+
+class PatientMessage(models.Model):
+    """What a patient was told about a change to their booking (moved because of leave,
+    cancelled), and by which channel. Written by ``services.patient_message_send``; a backend
+    (``CARESLOT_PATIENT_MESSAGE_BACKEND``) delivers it after the commit and stamps ``sent_at``.
+
+    No SMS gateway is wired in this version: the default backend only logs the message, so
+    ``sent_at`` means "handed to the backend", and the desk works from the phone call list.
+
+    Derived state, so it keeps no history: it is written once from an audited booking change,
+    and ``sent_at`` is the only thing that ever changes on it."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        PHONE_CALL_LIST = "phone_call_list", "Phone call list"
+
+    facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("scheduling.Patient", on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="patient_messages")
+    text = models.CharField(max_length=1000)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the backend has taken it.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["facility", "booking"], name="patient_message_booking")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to patient #{self.patient_id}: {self.text[:60]}"
