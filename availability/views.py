@@ -13,7 +13,16 @@ from django.utils import timezone
 from django.views import View
 
 from availability import engine, selectors, services
-from availability.forms import WEEKDAYS, CloseForm, DelegationForm, ExceptionForm, ScheduleForm, WindowForm
+from availability.forms import (
+    WEEKDAYS,
+    CloseForm,
+    DelegationForm,
+    ExceptionForm,
+    ScheduleForm,
+    WindowForm,
+)
+from availability.leave_views import leave_page
+from booking import services as booking_services
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError
@@ -65,9 +74,10 @@ class _ResourcePage(FacilityPageMixin, View):
         facility, resource = request.facility, self.resource
         schedule = selectors.schedule_current(facility=facility, resource_id=resource.pk)
         types = list(kernel.appointment_type_list(facility=facility).filter(active=True))
-        grid = [{"label": label, "windows": []} for _, label in WEEKDAYS]
+        grid = [{"label": label, "day": day, "windows": []} for day, label in WEEKDAYS]
         if schedule is not None:
             for window in schedule.availabilities.all():
+                window.day_list = ", ".join(label for day, label in WEEKDAYS if day in window.weekdays)
                 for day in window.weekdays:
                     grid[day]["windows"].append(window)
         context = {
@@ -157,95 +167,32 @@ class ScheduleCloseView(_ResourcePage):
         return self.done(request, "Schedule closed.")
 
 
-class WindowAddView(_ResourcePage):
-    def post(self, request, facility_slug: str, resource_id: int, schedule_id: int):
-        self.setup_resource(request, resource_id)
-        form = _window_form(request)
-        if not form.is_valid():
-            return self.page(request, status=400, window_form=form)
-        try:
-            _own_schedule(request, self.resource, schedule_id)
-            services.availability_add(
-                facility=request.facility, actor=request.user, schedule_id=schedule_id, window=_window(form)
-            )
-        except ApplicationError as error:
-            return self.failed(request, form, error, "window_form")
-        return self.done(request, "Window added.")
-
-
-class WindowEditView(_ResourcePage):
-    def get(self, request, facility_slug: str, resource_id: int, schedule_id: int, window_id: int):
-        self.setup_resource(request, resource_id)
-        _own_schedule(request, self.resource, schedule_id)
-        window = selectors.availability_get(
-            facility=request.facility, schedule_id=schedule_id, availability_id=window_id
-        )
-        initial = {
-            **{name: getattr(window, name) for name in WindowForm.base_fields if name != "appointment_types"},
-            "appointment_types": [t.pk for t in window.appointment_types.all()],
-        }
-        form = _window_form(request, initial=initial)
-        return self.edit_page(request, form, window)
-
-    def post(self, request, facility_slug: str, resource_id: int, schedule_id: int, window_id: int):
-        self.setup_resource(request, resource_id)
-        _own_schedule(request, self.resource, schedule_id)
-        window = selectors.availability_get(
-            facility=request.facility, schedule_id=schedule_id, availability_id=window_id
-        )
-        form = _window_form(request, data=request.POST)
-        if form.is_valid():
-            try:
-                services.availability_update(
-                    facility=request.facility,
-                    actor=request.user,
-                    schedule_id=schedule_id,
-                    availability_id=window_id,
-                    window=_window(form),
-                )
-            except ApplicationError as error:
-                for field, problems in error.fields.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-                if not error.fields:
-                    form.add_error(None, error.message)
-                return self.edit_page(request, form, window, status=error.status_code)
-            return self.done(request, "Window changed.")
-        return self.edit_page(request, form, window, status=400)
-
-    def edit_page(self, request, form, window, status: int = 200):
-        context = {"resource": self.resource, "form": form, "window": window, "can_manage": self.manage_reason}
-        return render(request, "availability/window_form.html", context, status=status)
-
-
-class WindowRemoveView(_ResourcePage):
-    def post(self, request, facility_slug: str, resource_id: int, schedule_id: int, window_id: int):
-        self.setup_resource(request, resource_id)
-        try:
-            _own_schedule(request, self.resource, schedule_id)
-            services.availability_remove(
-                facility=request.facility, actor=request.user, schedule_id=schedule_id, availability_id=window_id
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return self.page(request, status=error.status_code)
-        return self.done(request, "Window removed.")
-
-
 class ExceptionAddView(_ResourcePage):
+    """Adds time off or extra time. Time off over active bookings shows them first, to be moved
+    or cancelled (``leave_views``) before the leave is applied."""
+
     def post(self, request, facility_slug: str, resource_id: int):
         self.setup_resource(request, resource_id)
         form = ExceptionForm(request.POST)
         if not form.is_valid():
             return self.page(request, status=400, exception_form=form)
         fields = form.cleaned_data
+        start, end = form.span(engine.Calendar(request.facility.time_zone))
+        if not fields["is_available"] and self.manage_reason is not None and start < end:
+            stranded = booking_services.leave_affected_bookings(
+                facility=request.facility, resource_id=self.resource.pk, start=start, end=end
+            )
+            if stranded:
+                return leave_page(
+                    request, self.resource, start=start, end=end, reason=fields["reason"], bookings=stranded
+                )
         try:
             exception = services.exception_create(
                 facility=request.facility,
                 actor=request.user,
                 resource_id=self.resource.pk,
-                start=fields["start"],
-                end=fields["end"],
+                start=start,
+                end=end,
                 reason=fields["reason"],
                 is_available=fields["is_available"],
                 type=fields["type"] if fields["is_available"] else "open",
@@ -253,6 +200,11 @@ class ExceptionAddView(_ResourcePage):
                 tokens_per_slot=fields["tokens_per_slot"] if fields["is_available"] else None,
             )
         except ApplicationError as error:
+            if fields["all_day"]:
+                error.fields = {
+                    ("first_day" if k == "start" else "last_day" if k == "end" else k): v
+                    for k, v in error.fields.items()
+                }
             return self.failed(request, form, error, "exception_form")
         if exception.pk is None:
             return self.done(request, " ".join(exception.warnings))
@@ -362,26 +314,3 @@ def _own_schedule(request, resource, schedule_id) -> None:
     schedule = selectors.schedule_get(facility=request.facility, schedule_id=schedule_id)
     if schedule.resource_id != resource.pk:
         raise ApplicationError("not_found", "Schedule not found.")
-
-
-def _window_form(request, **kwargs) -> WindowForm:
-    types = kernel.appointment_type_list(facility=request.facility).filter(active=True)
-    if "data" not in kwargs and "initial" not in kwargs:
-        kwargs["data"] = request.POST
-    return WindowForm(appointment_types=types, **kwargs)
-
-
-def _window(form: WindowForm) -> services.WindowInput:
-    fields = form.cleaned_data
-    tokens = fields["type"] == "tokens"
-    return services.WindowInput(
-        weekdays=fields["weekdays"],
-        start_time=fields["start_time"],
-        end_time=fields["end_time"],
-        type=fields["type"],
-        slot_size_minutes=fields["slot_size_minutes"] if tokens else None,
-        tokens_per_slot=fields["tokens_per_slot"] if tokens else None,
-        appointment_type_ids=fields["appointment_types"],
-        daily_patient_limit=fields["daily_patient_limit"],
-        name=fields["name"],
-    )

@@ -1,5 +1,6 @@
-"""Schedules and their weekly windows: create, replace (a new version), close; add, edit and
-remove windows (a new version of a schedule in force, in place otherwise)."""
+"""Schedules: create, replace (a new version), close, delete; and ``_revise``, how every change
+of a schedule's windows is applied (a new version of a schedule in force, in place otherwise;
+the window services are in ``windows``)."""
 
 from __future__ import annotations
 
@@ -207,62 +208,6 @@ def schedule_delete(*, facility, actor, schedule_id: int) -> None:
             audited_delete(window, actor=actor)
         audited_delete(schedule, actor=actor)
         _refuse_stranding(facility, resource)
-
-
-# --- weekly windows -----------------------------------------------------------------------
-
-
-def availability_add(
-    *, facility, actor, schedule_id: int, window: WindowInput, effective_from: dt.datetime | None = None
-) -> tuple[Schedule, Availability]:
-    """Adds a weekly window. Returns the schedule version in force and the new window."""
-
-    def add(current: list[WindowInput]) -> list[WindowInput]:
-        window.source_id = None
-        return [*current, window]
-
-    schedule, created = _revise(
-        facility=facility, actor=actor, schedule_id=schedule_id, effective_from=effective_from, change=add
-    )
-    return schedule, created[-1]
-
-
-def availability_update(
-    *,
-    facility,
-    actor,
-    schedule_id: int,
-    availability_id: int,
-    window: WindowInput,
-    effective_from: dt.datetime | None = None,
-) -> tuple[Schedule, Availability]:
-    """Edits a weekly window (a new schedule version if the schedule is in force). Returns the
-    schedule version in force and the edited window (a new row in a new version)."""
-    target = selectors.availability_get(facility=facility, schedule_id=schedule_id, availability_id=availability_id)
-
-    def edit(current: list[WindowInput]) -> list[WindowInput]:
-        window.source_id = target.pk
-        return [window if item.source_id == target.pk else item for item in current]
-
-    schedule, created = _revise(
-        facility=facility, actor=actor, schedule_id=schedule_id, effective_from=effective_from, change=edit
-    )
-    return schedule, next(row for row in created if row.origin_id == target.pk)
-
-
-def availability_remove(
-    *, facility, actor, schedule_id: int, availability_id: int, effective_from: dt.datetime | None = None
-) -> Schedule:
-    """Removes a weekly window. Returns the schedule version in force."""
-    target = selectors.availability_get(facility=facility, schedule_id=schedule_id, availability_id=availability_id)
-
-    def remove(current: list[WindowInput]) -> list[WindowInput]:
-        return [item for item in current if item.source_id != target.pk]
-
-    schedule, _ = _revise(
-        facility=facility, actor=actor, schedule_id=schedule_id, effective_from=effective_from, change=remove
-    )
-    return schedule
 
 
 def _revise(
