@@ -23,8 +23,25 @@ RETRY = {"autoretry_for": (OperationalError, ConnectionError), "retry_backoff": 
     retry_backoff=True,
     max_retries=5,
 )
-def notify_booking_event(*, facility_id: int, booking_id: int, event: str, event_id: str) -> int:
-    return services.notify_booking_event(facility_id=facility_id, booking_id=booking_id, event=event, event_id=event_id)
+def notify_booking_event(
+    *,
+    facility_id: int,
+    booking_id: int,
+    event: str,
+    event_id: str,
+    recipient_ids: list[int] | None = None,
+    actor_id: int | None = None,
+) -> int:
+    # recipient_ids and actor_id default to None: messages queued before they were passed
+    # (kept in the outbox across a deploy) still run.
+    return services.notify_booking_event(
+        facility_id=facility_id,
+        booking_id=booking_id,
+        event=event,
+        event_id=event_id,
+        recipient_ids=recipient_ids,
+        actor_id=actor_id,
+    )
 
 
 @shared_task(name="booking.mark_no_shows_everywhere", soft_time_limit=60, time_limit=90, **RETRY)

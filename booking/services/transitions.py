@@ -12,7 +12,7 @@ from django.utils import timezone
 from booking import selectors
 from booking.lifecycle import HOLDING, QUEUE_ONLY, STAMPS, TRANSITIONS, can_move
 from booking.models import Booking, BookingResource, Status, TokenBooking, TokenSlot
-from booking.services.notifications import event_notifies
+from booking.services.notifications import event_booking_ids, event_notifies, event_recipient_ids
 from scheduling.errors import ApplicationError
 from scheduling.history import audited_bulk_update, audited_save
 from scheduling.outbox import enqueue_on_commit
@@ -152,15 +152,28 @@ def invalid_transition(current, target) -> ApplicationError:
 
 
 def notify_after_commit(booking: Booking, *, event: str) -> None:
+    """Queues the notification of ``event`` for after the commit, to the members it concerns
+    (``notifications.event_recipient_ids``), worked out now, inside the transaction, so that an
+    event that concerns nobody (or only the member who made the change, who is the booking's
+    ``status_changed_by`` at this point) queues no task at all. A reschedule is told once, on the
+    new booking, with the old time (tests/booking/test_notification_recipients.py)."""
     from booking.tasks import notify_booking_event  # the task module imports these services
 
-    if event_notifies(event):
+    if not event_notifies(event):
+        return
+    actor_id = booking.status_changed_by_id
+    recipient_ids = event_recipient_ids(
+        facility=booking.facility_id, booking_ids=event_booking_ids(booking, event), actor_id=actor_id
+    )
+    if recipient_ids:
         enqueue_on_commit(
             notify_booking_event,
             facility_id=booking.facility_id,
             booking_id=booking.pk,
             event=str(event),
             event_id=str(uuid.uuid4()),
+            recipient_ids=recipient_ids,
+            actor_id=actor_id,
         )
 
 
