@@ -1,4 +1,4 @@
-"""The member's notifications."""
+"""The member's notifications, and how they choose to hear of them."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -6,6 +6,9 @@ from django.shortcuts import redirect
 
 from booking import selectors, services
 from booking.views.common import BookingPage
+from scheduling import services as kernel_services
+from scheduling.choices import NotifyBy
+from scheduling.errors import ApplicationError
 
 NOTIFICATIONS_PAGE = 25
 
@@ -36,3 +39,40 @@ class NotificationReadView(BookingPage):
             facility=request.facility, recipient=request.user, notification_id=notification_id
         )
         return redirect("booking:detail", facility_slug=facility_slug, booking_id=notice.booking_id)
+
+
+class NotificationSettingsView(BookingPage):
+    """How the signed-in member hears of changes to the bookings that concern them: in the app,
+    by email, or both (their own ``Membership.notify_by``, saved through the kernel's service).
+    Which changes concern them is shown too, so the choice is an informed one."""
+
+    def get(self, request, facility_slug: str):
+        return self._page(request.membership.notify_by)
+
+    def post(self, request, facility_slug: str):
+        choice = request.POST.get("notify_by", "")
+        try:
+            kernel_services.membership_settings_update(
+                facility=request.facility,
+                actor=request.user,
+                membership_id=request.membership.pk,
+                changes={"notify_by": choice},
+            )
+        except ApplicationError as error:
+            if error.code != "invalid":
+                raise
+            return self._page(choice, error=error, status=400)
+        messages.success(request, f"Saved: you will hear of changes {NotifyBy(choice).label.lower()}.")
+        return redirect("booking:notification_settings", facility_slug=facility_slug)
+
+    def _page(self, chosen: str, *, error: ApplicationError | None = None, status: int = 200):
+        membership = self.request.membership
+        context = {
+            "choices": NotifyBy.choices,
+            "chosen": chosen,
+            "error": error,
+            "department": membership.department,
+            "desk_told": membership.facility.notify_department_desk,
+            "has_email": bool(self.request.user.email),
+        }
+        return self.page("booking/notification_settings.html", context, status=status)

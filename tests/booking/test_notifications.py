@@ -7,13 +7,15 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from booking import services, tasks
 from booking.models import Notification, Status
 from conftest import token_client
-from scheduling.models import Role
+from scheduling.models import Membership, NotifyBy, Role
 from tests.booking.test_concurrency import run_concurrently
+from tests.factories import DepartmentFactory
 
 RECIPIENTS = ["desk@careslot.invalid", "dr-owner@careslot.invalid"]
 
@@ -120,3 +122,77 @@ def test_a_notification_has_no_history_route(booked, scheduler):
     assert response.status_code == 404
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert "/api/v1/facilities/{facility_slug}/notifications/{id}/history/" not in paths
+
+
+# --- how each member hears: their own settings page, the membership API ----------------------
+
+
+def _settings_url(facility) -> str:
+    return f"/f/{facility.slug}/bookings/notifications/settings/"
+
+
+@pytest.mark.django_db
+def test_a_member_chooses_email_only_on_their_settings_page_reached_from_the_notifications(facility, scheduler):
+    client = Client()
+    client.force_login(scheduler)
+    notifications = client.get(f"/f/{facility.slug}/bookings/notifications/").content.decode()
+    assert f'href="{_settings_url(facility)}"' in notifications
+
+    page = client.get(_settings_url(facility)).content.decode()
+    assert page.count("<h1") == 1
+    assert 'value="both" checked' in page
+    response = client.post(_settings_url(facility), {"notify_by": "email"})
+
+    assert response.status_code == 302
+    assert Membership.objects.get(facility=facility, user=scheduler).notify_by == NotifyBy.EMAIL
+    assert 'value="email" checked' in client.get(_settings_url(facility)).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_choice_is_refused_and_changes_nothing(facility, scheduler):
+    client = Client()
+    client.force_login(scheduler)
+
+    response = client.post(_settings_url(facility), {"notify_by": "pigeon"})
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert Membership.objects.get(facility=facility, user=scheduler).notify_by == NotifyBy.BOTH
+
+
+@pytest.mark.django_db
+def test_the_membership_api_sets_department_and_notify_by_and_refuses_another_facilitys_department(
+    facility, other_facility, user, scheduler
+):
+    api = token_client(user)
+    membership = Membership.objects.get(facility=facility, user=scheduler)
+    url = f"/api/v1/facilities/{facility.slug}/memberships/{membership.pk}/"
+    ours = DepartmentFactory(facility=facility)
+    theirs = DepartmentFactory(facility=other_facility)
+
+    refused = api.patch(url, {"department": theirs.pk}, format="json")
+    assert refused.status_code == 400
+    assert "department" in refused.json()["fields"]
+
+    response = api.patch(url, {"department": ours.pk, "notify_by": "in_app"}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["department"], response.json()["notify_by"], response.json()["role"]) == (
+        ours.pk,
+        "in_app",
+        Role.SCHEDULER,
+    )
+    membership.refresh_from_db()
+    assert (membership.department, membership.notify_by) == (ours, NotifyBy.IN_APP)
+
+
+@pytest.mark.django_db
+def test_the_facility_api_turns_the_department_desk_on(facility, user):
+    api = token_client(user)
+    url = f"/api/v1/facilities/{facility.slug}/"
+
+    response = api.patch(url, {"notify_department_desk": True}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["notify_department_desk"] is True
+    facility.refresh_from_db()
+    assert facility.notify_department_desk is True
