@@ -1,7 +1,8 @@
 """Availability pages: the list of resources, and one resource's page — its weekly windows as a
 grid, exceptions, delegations, and a four-week preview of what patients can book. Everyone with
 ``availability.view`` reads; the forms show only to those who may manage the resource (its own
-clinician, a delegate, a manager or an admin), and the services check again."""
+clinician, a delegate, a manager or an admin), and the services check again. The weekly windows'
+own pages are in ``window_views``; the page of leave over bookings in ``leave_views``."""
 
 import datetime as dt
 from collections import defaultdict
