@@ -34,10 +34,12 @@ class FacilityPageMixin(LoginRequiredMixin):
             membership = selectors.membership_for(user=request.user, facility_slug=kwargs["facility_slug"])
         except ApplicationError:
             raise Http404("Facility not found") from None
-        if not role_allows(membership.role, self.required_action):
-            raise PermissionDenied(f"Your role may not do {self.required_action}.")
+        # Set before the role check: the 403 page then shows the facility's navigation and its
+        # overview as the way on.
         request.membership = membership
         request.facility = membership.facility
+        if not role_allows(membership.role, self.required_action):
+            raise PermissionDenied(f"Your role may not do {self.required_action}.")
         timezone.activate(membership.facility.time_zone)
         try:
             return super().dispatch(request, *args, **kwargs)
@@ -62,12 +64,14 @@ class NavItem:
     action: Action | None = None
 
 
-# The sections of the application in the order the top bar shows them. A section whose page is
-# not part of this version is shown disabled rather than linked to an empty page.
+# The sections of the application in the order the top bar shows them, each with the action its
+# page requires: a member never sees a link that would answer 403
+# (tests/scheduling/test_navigation.py). A section whose page is not part of this version is
+# shown disabled rather than linked to an empty page.
 NAVIGATION = [
-    NavItem("Bookings", "booking:day"),
-    NavItem("Availability", "availability:home"),
-    NavItem("Queue", "live_queue:home"),
+    NavItem("Bookings", "booking:day", Action.BOOKING_VIEW),
+    NavItem("Availability", "availability:home", Action.AVAILABILITY_VIEW),
+    NavItem("Queue", "live_queue:home", Action.QUEUE_VIEW),
     NavItem("Patients", "scheduling:patients", Action.PATIENT_VIEW),
     NavItem("Resources", "scheduling:resources", Action.RESOURCE_VIEW),
     NavItem("Imports", "imports:home", Action.IMPORT_VIEW),
