@@ -1,8 +1,11 @@
 """One booking: its page, its life-cycle buttons and rescheduling."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +15,11 @@ from booking.forms import (
     RescheduleForm,
     slot_label,
 )
-from booking.lifecycle import TRANSITIONS
+from booking.lifecycle import TRANSITIONS, desk_moves
 from booking.models import Status
 from booking.views.common import BookingPage, _when
+from scheduling import selectors as kernel
+from scheduling import services as kernel_services
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
 
@@ -28,6 +33,52 @@ DESK_TRANSITIONS = {
 }
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation of a move that ends a booking says: its question, its two buttons,
+    what happens, and whether it takes a reason (and the reason's label)."""
+
+    question: str
+    yes: str
+    keep: str
+    outcome: str
+    done: str
+    reason_label: str = ""
+
+
+# The moves that end a booking for good ask first, on their own page (GET of the move's URL,
+# without script) or in a dialog of the booking's page; cancel and deny take a reason.
+CONFIRMATIONS = {
+    "cancel": Confirmation(
+        question="Cancel this booking?",
+        yes="Yes, cancel",
+        keep="Keep the booking",
+        outcome="Its time is freed for other bookings. This cannot be undone: to see the patient "
+        "after all, make a new booking.",
+        done="cancelled",
+        reason_label="Why is it cancelled?",
+    ),
+    "deny": Confirmation(
+        question="Deny this request?",
+        yes="Yes, deny",
+        keep="Keep the request",
+        outcome="The requested time is freed and the reason is kept as a comment on the booking. "
+        "This cannot be undone: to see the patient after all, make a new booking.",
+        done="denied",
+        reason_label="Why is it denied?",
+    ),
+    "no-show": Confirmation(
+        question="Mark this patient as a no-show?",
+        yes="Yes, mark no-show",
+        keep="Keep the booking",
+        outcome="The booking closes as not attended and its time is freed. This cannot be undone; "
+        "if the patient arrives after all, book them again or check them in as a walk-in.",
+        done="marked as a no-show",
+    ),
+}
+REASON_MAX = 500
+
+
 class BookingDetailView(BookingPage):
     def get(self, request, facility_slug: str, booking_id: int):
         booking = selectors.booking_detail(facility=request.facility, booking_id=booking_id)
@@ -35,21 +86,54 @@ class BookingDetailView(BookingPage):
 
 
 class BookingTransitionView(BookingPage):
-    """Approve, deny, no-show or cancel: one POST, one service call."""
+    """Approve, deny, no-show or cancel: one POST, one service call. Deny, no-show and cancel
+    ask first: GET shows their confirmation; a POST of cancel or deny without a reason shows it
+    again with the field's error (400), nothing changed."""
 
     required_action = Action.BOOKING_MANAGE
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, facility_slug: str, booking_id: int, move: str):
+        if move not in CONFIRMATIONS:
+            return HttpResponseNotAllowed(["POST"])
+        booking = selectors.booking_detail(facility=request.facility, booking_id=booking_id)
+        if DESK_TRANSITIONS[move][0] not in desk_moves(booking.status):
+            if booking.status == Status.CHECKED_IN:
+                message = (
+                    "This patient is checked in: in the queue, mark them “Left” (left without being "
+                    "seen), or use “Undo check-in” there if the check-in was a mistake."
+                )
+            else:
+                message = (
+                    f"This booking is {booking.get_status_display().lower()}: "
+                    f"it can no longer be {CONFIRMATIONS[move].done}."
+                )
+            error = ApplicationError("invalid_transition", message, status_code=409)
+            return _detail_page(self, booking, error=error, status=409)
+        return _confirm_page(self, booking, move)
 
     def post(self, request, facility_slug: str, booking_id: int, move: str):
         to_status, _, done = DESK_TRANSITIONS[move]
+        reason = " ".join(request.POST.get("reason", "").split())[:REASON_MAX]
+        confirmation = CONFIRMATIONS.get(move)
+        if confirmation and confirmation.reason_label and not reason:
+            booking = selectors.booking_detail(facility=request.facility, booking_id=booking_id)
+            return _confirm_page(self, booking, move, reason_error="Say why: the reason is kept on the booking.")
         try:
-            services.booking_transition(
-                facility=request.facility,
-                actor=request.user,
-                booking_id=booking_id,
-                to_status=to_status,
-                reason=request.POST.get("reason", "")[:500],
-            )
+            # A denial keeps its reason as a comment on the booking (the booking has a field only
+            # for a cancellation's): both or neither, in one transaction.
+            with transaction.atomic():
+                booking = services.booking_transition(
+                    facility=request.facility,
+                    actor=request.user,
+                    booking_id=booking_id,
+                    to_status=to_status,
+                    reason=reason,
+                )
+                if move == "deny" and reason:
+                    kernel_services.comment_add(
+                        facility=request.facility, actor=request.user, target=booking, text=f"Denied: {reason}"
+                    )
         except ApplicationError as error:
             if error.code == "not_found":
                 raise
@@ -93,6 +177,36 @@ class BookingRescheduleView(BookingPage):
         )
 
 
+def _confirm_page(view: BookingPage, booking, move: str, *, reason_error: str = ""):
+    """The confirmation of a move that ends the booking: who, when, what, and what follows."""
+    context = {
+        "booking": booking,
+        "move": move,
+        "confirmation": CONFIRMATIONS[move],
+        "action_url": reverse(
+            f"booking:{move.replace('-', '_')}",
+            kwargs={"facility_slug": view.request.facility.slug, "booking_id": booking.pk},
+        ),
+        "when": _when(booking, view.zone()),
+        "resources": _resources(booking),
+        "reason": " ".join(view.request.POST.get("reason", "").split())[:REASON_MAX],
+        "reason_error": reason_error,
+    }
+    return view.page("booking/confirm.html", context, status=400 if reason_error else 200)
+
+
+def _resources(booking) -> list[dict]:
+    return [
+        {
+            "name": row.resource.name,
+            "kind": "Token" if row.token_slot_id else row.resource.get_kind_display(),
+            "start": row.start,
+            "end": row.end,
+        }
+        for row in booking.resources.all()
+    ]
+
+
 def _kept_length(booking) -> dt.timedelta | None:
     """What a rescheduled booking keeps: its length, unless it holds a token (the new slot's)."""
     return None if booking.token_booking else booking.end - booking.start
@@ -104,9 +218,10 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
     started = booking.start <= timezone.now()
     actions = [
         {
+            "move": move,
             "label": label,
             "danger": move in ("cancel", "deny"),
-            "asks_reason": target == Status.CANCELLED,
+            "confirmation": CONFIRMATIONS.get(move),
             "url": reverse(
                 f"booking:{move.replace('-', '_')}",
                 kwargs={"facility_slug": facility.slug, "booking_id": booking.pk},
@@ -115,15 +230,7 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         for move, (target, label, _) in DESK_TRANSITIONS.items()
         if target in allowed and (target != Status.NO_SHOW or started)
     ]
-    resources = [
-        {
-            "name": row.resource.name,
-            "kind": "Token" if row.token_slot_id else row.resource.get_kind_display(),
-            "start": row.start,
-            "end": row.end,
-        }
-        for row in booking.resources.all()
-    ]
+    resources = _resources(booking)
     picker_resource_id = next((row.resource_id for row in booking.resources.all()), None)
     local_start = timezone.localtime(booking.start)
     kept = _kept_length(booking)
@@ -132,6 +239,8 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         "times": slot_label(booking.start, booking.end, zone=view.zone()),
         "resources": resources,
         "status_history": _status_history(booking),
+        "comments": kernel.comment_list(facility=facility, target=booking),
+        "when": _when(booking, view.zone()),
         "actions": actions,
         "can_reschedule": Status.RESCHEDULED in allowed,
         "kept_minutes": int(kept.total_seconds() // 60) if kept else None,

@@ -17,6 +17,7 @@ from live_queue.services.check_in import UndoneCheckIn, check_in, check_in_undo
 from live_queue.services.entries import (
     TRANSITIONS,
     call_next,
+    entry_clear_vip,
     entry_complete,
     entry_left,
     entry_move,
@@ -33,6 +34,7 @@ __all__ = [
     "call_next",
     "check_in",
     "check_in_undo",
+    "entry_clear_vip",
     "entry_complete",
     "entry_left",
     "entry_move",

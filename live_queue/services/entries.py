@@ -142,6 +142,17 @@ def entry_set_vip(*, facility, actor, entry_id: int, reason: str) -> QueueEntry:
         return save(entry, actor)
 
 
+def entry_clear_vip(*, facility, actor, entry_id: int) -> QueueEntry:
+    """Takes a VIP raise back (the undo of ``entry_set_vip``, or of a booking marked VIP): the
+    patient is ordered as before it. Only while they wait; the raise and its reason stay in the
+    entry's history."""
+    with transaction.atomic(durable=True):
+        entry = selectors.entry_get(facility=facility, entry_id=entry_id, for_update=True)
+        _require_waiting(entry)
+        entry.is_vip, entry.vip_reason = False, ""
+        return save(entry, actor)
+
+
 # --- inside the transaction ----------------------------------------------------------------
 
 
