@@ -26,13 +26,17 @@ from availability.services.policies import (
 )
 from availability.services.schedules import (
     WindowInput,
-    availability_add,
-    availability_remove,
-    availability_update,
     schedule_close,
     schedule_create,
     schedule_delete,
     schedule_replace,
+)
+from availability.services.windows import (
+    availability_add,
+    availability_remove,
+    availability_remove_days,
+    availability_update,
+    availability_update_days,
 )
 
 __all__ = [
@@ -41,7 +45,9 @@ __all__ = [
     "WindowInput",
     "availability_add",
     "availability_remove",
+    "availability_remove_days",
     "availability_update",
+    "availability_update_days",
     "booking_policy_set",
     "delegation_grant",
     "delegation_revoke",

@@ -13,3 +13,8 @@ BOOKING_MAX_FUTURE_PER_PATIENT = env_int("BOOKING_MAX_FUTURE_PER_PATIENT", 20)
 BOOKING_MAX_HOURS = env_int("BOOKING_MAX_HOURS", 24)
 # Most slots one token window may hold (a configuration mistake guard).
 AVAILABILITY_MAX_SLOTS_PER_WINDOW = env_int("AVAILABILITY_MAX_SLOTS_PER_WINDOW", 96)
+# Who delivers messages to patients (a dotted path to a callable taking the PatientMessage). No
+# SMS gateway is wired: the default logs the message and marks it sent (booking/services/patient_messages.py).
+CARESLOT_PATIENT_MESSAGE_BACKEND = env_str(
+    "CARESLOT_PATIENT_MESSAGE_BACKEND", "booking.services.patient_messages.log_patient_message"
+)
