@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
@@ -29,6 +32,7 @@ facility_api = [
 ]
 
 facility_pages = [
+    path("", include("frontdesk.urls")),
     path("", include("scheduling.urls")),
     path("availability/", include("availability.urls")),
     path("bookings/", include("booking.urls")),
@@ -40,6 +44,8 @@ facility_pages = [
 urlpatterns = [
     path("", scheduling_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links to: point them at the SVG icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,5 +1,7 @@
-"""Pages of the shared kernel: the facility home, patients and resources (with live search),
-registering a patient, changing one's password."""
+"""Pages of the shared kernel: patients and resources (with live search), registering a patient,
+changing one's password. The facility's overview is frontdesk's."""
+
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -8,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views import View
 
 from scheduling import selectors, services
@@ -36,21 +39,8 @@ def home(request):
     """Straight to the user's facility; a user of several picks one."""
     memberships = list(selectors.membership_list_for_user(user=request.user))
     if len(memberships) == 1:
-        return redirect("scheduling:facility_home", facility_slug=memberships[0].facility.slug)
+        return redirect("frontdesk:overview", facility_slug=memberships[0].facility.slug)
     return render(request, "scheduling/choose_facility.html", {"memberships": memberships})
-
-
-class FacilityHomeView(FacilityPageMixin, View):
-    def get(self, request, facility_slug: str):
-        facility = request.facility
-        context = {
-            "resource_count": selectors.resource_list(facility=facility).filter(active=True).count(),
-            "department_count": selectors.department_list(facility=facility).count(),
-            "patient_count": selectors.patient_list(facility=facility).count()
-            if self.can(Action.PATIENT_VIEW)
-            else None,
-        }
-        return render(request, "scheduling/facility_home.html", context)
 
 
 class _SearchListView(FacilityPageMixin, View):
@@ -98,21 +88,47 @@ class ResourceListView(_SearchListView):
         return selectors.resource_list(facility=self.request.facility)
 
 
+PHONE_FORMAT = "Digits, spaces, + ( ) -; up to 30 characters, e.g. +44 20 7946 0000."
+PHONE_ERROR = "Enter the phone as digits, spaces, + ( ) -; up to 30 characters, e.g. +44 20 7946 0000."
+
+
 class PatientForm(forms.Form):
+    """The shape of a patient; the rules (a unique MRN, a date of birth that is not in the
+    future) are the service's, checked here as well so the field says so before a round trip."""
+
     mrn = forms.RegexField(label="MRN", regex=r"^[A-Za-z0-9-]{1,30}$", max_length=30)
     name = forms.CharField(max_length=200)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.RegexField(regex=r"^[0-9 +()-]{0,30}$", max_length=30, required=False)
+    phone = forms.RegexField(
+        regex=r"^[0-9 +()-]{0,30}$",
+        max_length=30,
+        required=False,
+        help_text=PHONE_FORMAT,
+        error_messages={"invalid": PHONE_ERROR, "max_length": PHONE_ERROR},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
+        # The browser's date picker stops at today too.
+        self.fields["date_of_birth"].widget.attrs["max"] = self.today.isoformat()
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > self.today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born
 
 
 class PatientCreateView(FacilityPageMixin, View):
     required_action = Action.PATIENT_MANAGE
 
     def get(self, request, facility_slug: str):
-        return render(request, "scheduling/patient_form.html", {"form": PatientForm()})
+        return render(request, "scheduling/patient_form.html", {"form": PatientForm(facility=request.facility)})
 
     def post(self, request, facility_slug: str):
-        form = PatientForm(request.POST)
+        form = PatientForm(request.POST, facility=request.facility)
         if form.is_valid():
             try:
                 patient = services.patient_create(facility=request.facility, actor=request.user, **form.cleaned_data)

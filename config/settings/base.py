@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "imports",
     "analytics",
     "accounts",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

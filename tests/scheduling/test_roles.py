@@ -81,7 +81,7 @@ def test_facility_settings_follow_the_matrix(role, facility, make_member):
 def test_pages_follow_the_matrix(role, client, facility, make_member):
     client.force_login(make_member(facility, role))
     slug = facility.slug
-    assert client.get(reverse("scheduling:facility_home", args=[slug])).status_code == 200
+    assert client.get(reverse("frontdesk:overview", args=[slug])).status_code == 200
     assert client.get(reverse("scheduling:patients", args=[slug])).status_code == expect(role, Action.PATIENT_VIEW, 200)
     assert client.get(reverse("scheduling:resources", args=[slug])).status_code == expect(
         role, Action.RESOURCE_VIEW, 200
@@ -99,7 +99,7 @@ def test_navigation_hides_what_the_role_cannot_open(role, client, facility, make
     member.is_staff = True  # even a staff account sees the admin link only with the admin role
     member.save()
     client.force_login(member)
-    page = client.get(reverse("scheduling:facility_home", args=[facility.slug])).content.decode()
+    page = client.get(reverse("frontdesk:overview", args=[facility.slug])).content.decode()
     assert (f"/f/{facility.slug}/patients/" in page) is role_allows(role, Action.PATIENT_VIEW)
     assert ("/admin/" in page) is role_allows(role, Action.ADMIN_SITE)
 
