@@ -21,9 +21,9 @@ from scheduling.models import (
 @admin.register(Facility)
 class FacilityAdmin(FacilityScopedAdmin):
     facility_path = "pk"
-    list_display = ["name", "slug", "time_zone", "public_id"]
+    list_display = ["name", "slug", "time_zone", "notify_department_desk", "public_id"]
     search_fields = ["name", "slug"]
-    list_filter = ["time_zone"]
+    list_filter = ["time_zone", "notify_department_desk"]
     readonly_fields = ["public_id", "created_at"]
 
     def _facility_id_of(self, obj):
@@ -55,27 +55,40 @@ class MembershipForm(FacilityScopedForm):
 
 @admin.register(Membership)
 class MembershipAdmin(FacilityScopedAdmin):
-    """Saved through the kernel's services: the last administrator is kept (under lock) and an
-    administrator is let into this site."""
+    """Saved through the kernel's services: the last administrator is kept (under lock), an
+    administrator is let into this site, and the desk's department is one of the facility's (the
+    form refuses another facility's, as the service does)."""
 
     form = MembershipForm
-    list_display = ["user", "facility", "role", "created_at"]
-    list_filter = ["role", "facility"]
+    list_display = ["user", "facility", "role", "department", "notify_by", "created_at"]
+    list_filter = ["role", "notify_by", "facility", "department"]
     search_fields = ["user__username", "user__email", "facility__name"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["facility", "user", "created_at"] if obj else ["created_at"]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            saved = services.membership_update(
-                facility=obj.facility, actor=request.user, membership_id=obj.pk, role=obj.role
-            )
-        else:
+        if not change:
             saved = services.membership_create(
-                facility=obj.facility, actor=request.user, username=obj.user.get_username(), role=obj.role
+                facility=obj.facility,
+                actor=request.user,
+                username=obj.user.get_username(),
+                role=obj.role,
+                department=obj.department,
+                notify_by=obj.notify_by,
             )
-        obj.pk, obj.created_at = saved.pk, saved.created_at
+            obj.pk, obj.created_at = saved.pk, saved.created_at
+            return
+        # Each service only for what changed: a save that changes nothing writes no history.
+        if "role" in form.changed_data:
+            services.membership_update(facility=obj.facility, actor=request.user, membership_id=obj.pk, role=obj.role)
+        settings_changed = {
+            name: getattr(obj, name) for name in ("department", "notify_by") if name in form.changed_data
+        }
+        if settings_changed:
+            services.membership_settings_update(
+                facility=obj.facility, actor=request.user, membership_id=obj.pk, changes=settings_changed
+            )
 
 
 @admin.register(Department)
@@ -87,9 +100,13 @@ class DepartmentAdmin(FacilityScopedAdmin):
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(FacilityScopedAdmin):
-    list_display = ["name", "code", "default_minutes", "active", "facility"]
+    list_display = ["name", "code", "default_minutes", "needs", "active", "facility"]
     list_filter = ["active", "facility"]
     search_fields = ["name", "code"]
+
+    @admin.display(description="Resources it needs")
+    def needs(self, appointment_type) -> str:
+        return ", ".join(need["role"] for need in appointment_type.resource_needs) or "any one resource"
 
 
 @admin.register(Patient)

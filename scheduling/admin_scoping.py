@@ -26,6 +26,7 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from scheduling.errors import ApplicationError
 from scheduling.models import Facility, Membership, Role
@@ -74,6 +75,26 @@ def in_zone(value: dt.datetime | None, time_zone: str, *, named: bool = False) -
     local = value.astimezone(zoneinfo.ZoneInfo(time_zone))
     shown = f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
     return f"{shown} ({time_zone})" if named else shown
+
+
+def readable_in_zone(value: dt.datetime, time_zone: str) -> str:
+    """``Mon 7 Dec 2026 09:30 (Europe/London)``: an instant as a person at the facility reads it."""
+    local = value.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({time_zone})"
+
+
+class ZonedHistoryChanges(HistoricalRecordContextHelper):
+    """A history page's "Changes" column with each changed instant in the facility's zone, read
+    as a person would (``readable_in_zone``), not as a UTC ISO string."""
+
+    def __init__(self, model, historical_record, *, time_zone: str, **kwargs):
+        super().__init__(model, historical_record, **kwargs)
+        self.time_zone = time_zone
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            return readable_in_zone(value, self.time_zone)
+        return super().prepare_delta_change_value(change, value)
 
 
 class FacilityScopedForm(forms.ModelForm):
@@ -175,6 +196,14 @@ class FacilityScoping:
         kwargs.setdefault("queryset", scoped(db_field.related_model._default_manager.all(), request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """An instant entered on a change page is the facility's wall-clock time: its label says so."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        zone = getattr(request, "admin_time_zone", None)
+        if zone and field is not None and isinstance(db_field, models.DateTimeField):
+            field.label = f"{field.label} ({zone})"
+        return field
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", scoped(db_field.related_model._default_manager.all(), request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -193,9 +222,22 @@ class FacilityScoping:
     # --- times in the facility's zone ----------------------------------------------------
 
     def get_list_display(self, request):
-        return [self._local_column(name) for name in super().get_list_display(request)]
+        """Each instant in its row's facility's zone: when the page shows one facility's rows, the
+        column names the zone ("Start (Asia/Kolkata)"); otherwise each value names its own."""
+        facility = self._only_facility(request) or self._filtered_facility(request)
+        zone = facility.time_zone if facility else None
+        return [self._local_column(name, zone) for name in super().get_list_display(request)]
 
-    def _local_column(self, name):
+    def _filtered_facility(self, request) -> Facility | None:
+        """The facility the list is filtered to (its ``facility`` list filter), if any."""
+        facility_id = request.GET.get(f"{self.facility_path}__id__exact") or request.GET.get(
+            f"{self.facility_path}__exact"
+        )
+        if not facility_id or not str(facility_id).isdigit():
+            return None
+        return scoped(Facility.objects.filter(pk=int(facility_id)), request.user).first()
+
+    def _local_column(self, name, zone: str | None = None):
         if not isinstance(name, str):
             return name
         try:
@@ -205,11 +247,12 @@ class FacilityScoping:
         if not isinstance(field, models.DateTimeField):
             return name
         facility_of = self._facility_of
+        description = f"{field.verbose_name} ({zone})" if zone else field.verbose_name
 
-        @admin.display(description=field.verbose_name, ordering=name)
+        @admin.display(description=description, ordering=name)
         def local(obj):
             facility = facility_of(obj)
-            return in_zone(getattr(obj, name), facility.time_zone if facility else "UTC")
+            return in_zone(getattr(obj, name), facility.time_zone if facility else "UTC", named=zone is None)
 
         local.__name__ = f"{name}_local"
         return local
@@ -224,6 +267,7 @@ class FacilityScoping:
         facility = self._facility_of(obj) if obj is not None else self._only_facility(request)
         if facility is not None:
             extra_context = {**(extra_context or {}), "facility_time_zone": facility.time_zone}
+            request.admin_time_zone = facility.time_zone
         try:
             return self._rendered_in_zone(
                 facility, super().changeform_view, request, object_id, form_url, extra_context
@@ -236,12 +280,24 @@ class FacilityScoping:
         # One facility's rows: its days (date hierarchy) and times; otherwise each column names its zone.
         return self._rendered_in_zone(self._only_facility(request), super().changelist_view, request, extra_context)
 
+    object_history_list_template = "admin/history/object_history_list.html"
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         facility = self._facility_of(obj) if obj is not None else None
         if facility is not None:
-            extra_context = {**(extra_context or {}), "subtitle": f"{obj} · times in {facility.time_zone}"}
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": f"{obj} · times in {facility.time_zone}",
+                "facility_time_zone": facility.time_zone,
+            }
+        request.history_time_zone = facility.time_zone if facility is not None else "UTC"
         return self._rendered_in_zone(facility, super().history_view, request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ZonedHistoryChanges(
+            self.model, historical_record, time_zone=getattr(request, "history_time_zone", "UTC")
+        )
 
     @staticmethod
     def _rendered_in_zone(facility, view, *args):

@@ -119,7 +119,7 @@ def test_a_membership_made_in_admin_is_recorded_and_grants_admin_site_to_adminis
     membership = Membership.objects.get(user=newcomer)
     response = admin_client.post(
         f"/admin/scheduling/membership/{membership.pk}/change/",
-        {"facility": mine.facility.pk, "user": newcomer.pk, "role": Role.ADMIN},
+        {"facility": mine.facility.pk, "user": newcomer.pk, "role": Role.ADMIN, "notify_by": "both"},
     )
     assert response.status_code == 302, page(response)[:3000]
     membership.refresh_from_db()
@@ -204,7 +204,7 @@ def test_a_refusal_by_the_service_after_the_form_check_is_shown_not_a_server_err
     monkeypatch.setattr(MembershipForm, "clean_role", lambda form: form.cleaned_data["role"])
     membership = Membership.objects.get(facility=mine.facility, user=mine.admin)
     url = f"/admin/scheduling/membership/{membership.pk}/change/"
-    response = admin_client.post(url, {"role": Role.MANAGER}, follow=True)
+    response = admin_client.post(url, {"role": Role.MANAGER, "notify_by": "both"}, follow=True)
     assert response.redirect_chain == [(url, 302)]
     assert "The facility must keep at least one administrator." in page(response)
     membership.refresh_from_db()
