@@ -8,6 +8,7 @@ class BookingResourceInline(ScopedInline, admin.TabularInline):
     """The resources a booking holds, shown on its page (times in the facility's zone)."""
 
     model = BookingResource
+    verbose_name_plural = "booked resources"
     fields = ["resource", "start", "end", "holds_time", "token_slot"]
     readonly_fields = fields
 
@@ -17,7 +18,18 @@ class BookingAdmin(FacilityScopedAdmin):
     """Read-mostly: bookings change through the services (locks, availability, life cycle),
     so admin shows them with their history rather than editing times or status."""
 
-    list_display = ["id", "patient", "appointment_type", "start", "end", "status", "kind", "priority", "facility"]
+    list_display = [
+        "id",
+        "patient",
+        "appointment_type",
+        "start",
+        "end",
+        "resources_held",
+        "status",
+        "kind",
+        "priority",
+        "facility",
+    ]
     list_filter = ["status", "kind", "priority", "is_vip", "facility"]
     search_fields = ["patient__name", "patient__mrn", "note"]
     date_hierarchy = "start"
@@ -44,6 +56,14 @@ class BookingAdmin(FacilityScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("resources__resource")
+
+    @admin.display(description="resources")
+    def resources_held(self, booking) -> str:
+        """Every resource of the booking (a theatre case: the theatre and its team), in order."""
+        return ", ".join(row.resource.name for row in booking.resources.all())
 
     def subtitle_of(self, obj) -> str:
         return f"Booking #{obj.pk} ({obj.status}) {in_zone(obj.start, obj.facility.time_zone)}"

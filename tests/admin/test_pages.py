@@ -71,7 +71,7 @@ def test_a_booking_page_shows_its_resources_and_local_times_with_the_zone_named(
     with timezone.override(kolkata):
         shown_start = formats.localize(timezone.localtime(mine.booking.start))
     assert f'<div class="readonly">{shown_start}</div>' in html
-    resources = html.split("Booking resources")[1]  # the inline, not the title
+    resources = html.split("Booked resources")[1]  # the inline, not the title
     assert "Alder Chair" in resources
     assert f"<p>{shown_start}</p>" in resources
 
@@ -79,6 +79,7 @@ def test_a_booking_page_shows_its_resources_and_local_times_with_the_zone_named(
 def test_the_booking_list_shows_local_times_with_the_zone(admin_client, mine, theirs):
     html = page(admin_client.get("/admin/booking/booking/"))
     assert "10:00 IST" in html
+    assert '<td class="field-resources_held">Alder Chair</td>' in html
     assert LEAK not in html
 
 
