@@ -1,15 +1,20 @@
 """What every queue page shares: the facility's page with the member's rights in the queue, and
 the undo offered beside the notice of the move just made."""
 
+import datetime as dt
+
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from scheduling.permissions import Action
 from scheduling.ui import FacilityPageMixin
 
-# Where the next full page finds the undo button for the move just made (see ``offer_undo``).
+# Where the next full page finds the undo button for the move just made (see ``offer_undo``),
+# and how long it is offered: an undo is for the move just made, not one found after a break.
 UNDO_OFFER = "live_queue_undo_offer"
+UNDO_OFFERED_FOR = dt.timedelta(minutes=5)
 
 
 class QueuePage(FacilityPageMixin, View):
@@ -24,7 +29,7 @@ class QueuePage(FacilityPageMixin, View):
             **context,
         }
         if not self.request.headers.get("HX-Request"):  # a polled region must not eat the offer
-            context["undo_offer"] = self.request.session.pop(UNDO_OFFER, None)
+            context["undo_offer"] = _undo_offer(self.request)
         return render(self.request, template, context, status=status)
 
 
@@ -32,7 +37,23 @@ def offer_undo(request, *, text: str, url: str, button: str, fields: dict | None
     """Puts a button beside the next page's notice that takes the move just made back with one
     POST (``fields`` ride along as hidden inputs). Shown once; if the queue has moved on since,
     the undo's own service refuses it with its reason, as for any other click."""
-    request.session[UNDO_OFFER] = {"text": text, "url": url, "button": button, "fields": fields or {}}
+    request.session[UNDO_OFFER] = {
+        "text": text,
+        "url": url,
+        "button": button,
+        "fields": fields or {},
+        "facility": request.facility.pk,
+        "at": timezone.now().isoformat(),
+    }
+
+
+def _undo_offer(request) -> dict | None:
+    """The offer, once: only in the facility it was made in, and only while it is fresh."""
+    offer = request.session.pop(UNDO_OFFER, None)
+    if not offer or offer.get("facility") != request.facility.pk:
+        return None
+    made = dt.datetime.fromisoformat(offer["at"])
+    return offer if timezone.now() - made <= UNDO_OFFERED_FOR else None
 
 
 def entry_url(request, name: str, entry) -> str:

@@ -192,6 +192,16 @@ def test_the_check_in_notice_offers_its_undo_and_it_books_the_patient_again(clin
     assert not QueueEntry.objects.exists()
 
 
+def test_the_undo_is_offered_only_right_after_the_check_in(clinic, scheduler, monkeypatch):
+    booking = book(clinic, "10:00")
+    freeze(monkeypatch, clinic.at("09:55"))
+    desk = client_for(scheduler)
+    desk.post(queue_url(clinic, "check-in/booking/"), {"booking": booking.pk})
+    freeze(monkeypatch, clinic.at("10:01"))  # six minutes later: a break, not a slip
+    assert 'id="undo-offer"' not in desk.get(queue_url(clinic)).content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == Status.CHECKED_IN
+
+
 def test_the_undo_check_in_confirmation_page(clinic, scheduler):
     entry = arrive(clinic, book(clinic, "10:00"), "10:00")
     desk = client_for(scheduler)
