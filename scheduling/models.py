@@ -46,6 +46,7 @@ class Facility(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     notify_department_desk = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="Tell the front desk of a booking's department about its changes (members whose membership "
         "names that department), besides the resource's owner, their delegates and whoever booked.",
     )
@@ -84,6 +85,7 @@ class Membership(models.Model):
         max_length=10,
         choices=NotifyBy.choices,
         default=NotifyBy.BOTH,
+        db_default=NotifyBy.BOTH,
         help_text="How this member hears of changes to bookings that concern them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -156,6 +158,12 @@ class AppointmentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A patient's phone as the desk types it; the form and the API say the same thing when it is not.
+PHONE_PATTERN = r"^[0-9 +()-]{0,30}$"
+PHONE_FORMAT = "Digits, spaces, + ( ) -; up to 30 characters, e.g. +44 20 7946 0000."
+PHONE_ERROR = f"Enter the phone as {PHONE_FORMAT[0].lower()}{PHONE_FORMAT[1:]}"
 
 
 class Patient(models.Model):

@@ -16,6 +16,7 @@ from django.views import View
 from scheduling import selectors, services
 from scheduling.errors import ApplicationError
 from scheduling.filters import PatientFilter, ResourceFilter
+from scheduling.models import PHONE_ERROR, PHONE_FORMAT, PHONE_PATTERN
 from scheduling.permissions import Action
 from scheduling.ui import FacilityPageMixin
 
@@ -88,10 +89,6 @@ class ResourceListView(_SearchListView):
         return selectors.resource_list(facility=self.request.facility)
 
 
-PHONE_FORMAT = "Digits, spaces, + ( ) -; up to 30 characters, e.g. +44 20 7946 0000."
-PHONE_ERROR = "Enter the phone as digits, spaces, + ( ) -; up to 30 characters, e.g. +44 20 7946 0000."
-
-
 class PatientForm(forms.Form):
     """The shape of a patient; the rules (a unique MRN, a date of birth that is not in the
     future) are the service's, checked here as well so the field says so before a round trip."""
@@ -100,7 +97,7 @@ class PatientForm(forms.Form):
     name = forms.CharField(max_length=200)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.RegexField(
-        regex=r"^[0-9 +()-]{0,30}$",
+        regex=PHONE_PATTERN,
         max_length=30,
         required=False,
         help_text=PHONE_FORMAT,

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='facility',
             name='notify_department_desk',
-            field=models.BooleanField(default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
+            field=models.BooleanField(db_default=False, default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
         ),
         migrations.AddField(
             model_name='historicalappointmenttype',
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalfacility',
             name='notify_department_desk',
-            field=models.BooleanField(default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
+            field=models.BooleanField(db_default=False, default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
         ),
         migrations.AddField(
             model_name='historicalmembership',
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmembership',
             name='notify_by',
-            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
+            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], db_default='both', default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
         ),
         migrations.AddField(
             model_name='membership',
@@ -50,6 +50,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='membership',
             name='notify_by',
-            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
+            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], db_default='both', default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
         ),
     ]

@@ -85,3 +85,12 @@ def test_the_patient_list_links_each_name_to_the_patient_page(facility, desk):
     assert html.count("<h1") == 1
     link = reverse("frontdesk:patient", kwargs={"facility_slug": facility.slug, "patient_id": patient.pk})
     assert f'<a href="{link}">Peregrine Ashvale</a>' in html
+
+
+
+def test_the_api_names_the_phone_format_it_wants(facility, api_client):
+    url = f"/api/v1/facilities/{facility.slug}/patients/"
+    response = api_client.post(url, {**GOOD, "phone": "call me on 0123"}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"]["phone"] == [f"Enter the phone as d{PHONE_HELP[1:]}"]
+    assert not Patient.objects.filter(mrn="REG-1").exists()
