@@ -240,6 +240,7 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         "resources": resources,
         "status_history": _status_history(booking),
         "comments": kernel.comment_list(facility=facility, target=booking),
+        "patient_messages": selectors.patient_message_list(facility=facility, booking_id=booking.pk),
         "when": _when(booking, view.zone()),
         "actions": actions,
         "can_reschedule": Status.RESCHEDULED in allowed,

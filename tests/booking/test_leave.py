@@ -172,3 +172,15 @@ def test_a_failing_backend_leaves_the_message_unsent_but_the_move_done(
 
 def broken_backend(message):
     raise ConnectionError("gateway down")
+
+
+@pytest.mark.django_db
+def test_the_booking_page_shows_what_the_patient_was_told(clinic, client, django_capture_on_commit_callbacks):
+    first = book(clinic, clinic.at("10:00"), clinic.at("10:30"), patient=clinic.patients[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = apply(clinic, {first.pk: leave.Decision(leave.CANCEL, "Chair out of order")})
+    assert outcome.exception is not None
+    client.force_login(clinic.admin)
+    page = client.get(f"/f/{clinic.facility.slug}/bookings/{first.pk}/").content.decode()
+    assert "Patient told" in page
+    assert "is cancelled: Chair out of order" in page

@@ -33,7 +33,7 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     day = clinic.at("10:00").date()
     page.goto(f"/f/brindlemoor/bookings/?date={day.isoformat()}")
     assert page.evaluate("typeof window.htmx") == "object", "htmx did not load (static files?)"
-    expect(page.get_by_role("heading", level=2)).to_contain_text(f"{day:%A} {day.day} {day:%B %Y}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{day:%A} {day.day} {day:%B %Y}")
     chair_row = page.locator("table.day-board tbody tr", has_text="Chair 01")
     ten, eleven = clinic.link_slot("10:00", "10:30"), clinic.link_slot("11:00", "11:30")
     expect(chair_row.locator(f"a.chip-free[href$='slot={ten}']")).to_be_visible()
