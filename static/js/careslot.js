@@ -2,6 +2,80 @@
 // scripts served from static/ (and htmx runs with allowEval off, so no hx-on or trigger filters).
 "use strict";
 
+// Loaded in <head> without defer (base.html): mark the page as scripted before it is painted, so
+// the phone menu is closed from the start. Everything below only listens on the document.
+document.documentElement.classList.add("js");
+
+// --- The top bar on a narrow screen -------------------------------------------------------------
+// The sections and the account links fold behind a Menu button (a disclosure: aria-expanded on
+// the button, the list right after it). Without script the list simply stays open and wraps.
+(() => {
+  const toggleOf = () => document.querySelector("[data-menu-toggle]");
+
+  const setOpen = (toggle, open) => {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  };
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest ? event.target.closest("[data-menu-toggle]") : null;
+    if (toggle) {
+      setOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+    }
+  });
+
+  // Escape closes the open menu and gives focus back to its button.
+  document.addEventListener("keydown", (event) => {
+    const toggle = toggleOf();
+    if (event.key !== "Escape" || !toggle || toggle.getAttribute("aria-expanded") !== "true") {
+      return;
+    }
+    const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (menu && menu.contains(document.activeElement)) {
+      setOpen(toggle, false);
+      toggle.focus();
+    }
+  });
+})();
+
+// --- Focus after an htmx swap --------------------------------------------------------------------
+// htmx puts focus back on an element with the same id as the focused one it replaced. When the
+// focused element had no id, or the new content has none like it, focus would fall to <body> and
+// a keyboard or screen-reader user would start again from the top of the page: move it to the
+// swapped region instead, which is where they were.
+(() => {
+  let focusedBeforeSwap = null;
+
+  document.addEventListener("htmx:beforeSwap", () => {
+    focusedBeforeSwap = document.activeElement;
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const before = focusedBeforeSwap;
+    focusedBeforeSwap = null;
+    if (!before || before === document.body || document.contains(before)) {
+      return; // nothing was focused, or the focused element survived the swap
+    }
+    const active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) {
+      return; // htmx already restored it (same id)
+    }
+    const twin = before.id ? document.getElementById(before.id) : null;
+    let region = twin || event.detail.target;
+    if (region && !document.contains(region)) {
+      // An outerHTML swap replaced the target itself: its successor carries the same id.
+      region = region.id ? document.getElementById(region.id) : null;
+    }
+    region = region || document.getElementById("main");
+    if (!region) {
+      return;
+    }
+    if (!twin && !region.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      region.setAttribute("tabindex", "-1");
+    }
+    region.focus({ preventScroll: true });
+  });
+})();
+
 // Enter in a live-search box must not submit the surrounding form.
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && event.target.closest && event.target.closest("[data-no-enter-submit]")) {
@@ -131,4 +205,66 @@ document.addEventListener("change", (event) => {
       button.textContent = "Upload";
     });
   });
+})();
+
+// --- Boxes that scroll sideways ------------------------------------------------------------------
+// A wide table or board scrolls inside its box on a small screen (.scroll-x and the like). A box
+// that scrolls and holds nothing focusable could not be scrolled from the keyboard: such a box is
+// made a focusable, named region while (and only while) its content overflows it.
+(() => {
+  const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+  const CANDIDATES = "main div, main section, main figure";
+
+  const nameOf = (box) => {
+    const caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    const labelled = box.closest("[aria-labelledby]");
+    const title = labelled ? document.getElementById(labelled.getAttribute("aria-labelledby").split(" ")[0]) : null;
+    if (title && title.textContent.trim()) {
+      return title.textContent.trim();
+    }
+    const heading = document.querySelector("main h1");
+    return heading ? heading.textContent.trim() : "Scrolling content";
+  };
+
+  const mark = () => {
+    document.querySelectorAll(CANDIDATES).forEach((box) => {
+      const style = getComputedStyle(box);
+      const scrolls = ["auto", "scroll"].includes(style.overflowX) || ["auto", "scroll"].includes(style.overflowY);
+      const overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (box.dataset.scrollRegion) {
+        if (!scrolls || !overflows) {
+          box.removeAttribute("tabindex");
+          if (box.dataset.scrollRegion === "named") {
+            box.removeAttribute("role");
+            box.removeAttribute("aria-label");
+          }
+          delete box.dataset.scrollRegion;
+        }
+        return;
+      }
+      if (!scrolls || !overflows || box.hasAttribute("tabindex") || box.querySelector(FOCUSABLE)) {
+        return;
+      }
+      box.setAttribute("tabindex", "0");
+      box.dataset.scrollRegion = "focusable";
+      if (!box.hasAttribute("role")) {
+        box.dataset.scrollRegion = "named";
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", `${nameOf(box)}, scrollable`);
+      }
+    });
+  };
+
+  let pending = null;
+  const later = () => {
+    clearTimeout(pending);
+    pending = setTimeout(mark, 100);
+  };
+  document.addEventListener("DOMContentLoaded", mark);
+  window.addEventListener("load", mark);
+  window.addEventListener("resize", later);
+  document.addEventListener("htmx:afterSettle", later);
 })();
