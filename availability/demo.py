@@ -37,6 +37,17 @@ WINDOWS = {
     ResourceKind.ROOM: [_open(WEEKDAYS, 8, 18)],
     ResourceKind.EQUIPMENT: [_open(WEEKDAYS, 8, 18)],
 }
+# The surgery department's surgeon, anaesthetist and scrub nurse work the theatre lists all day,
+# so a theatre case finds its whole team free on weekdays.
+THEATRE_TEAM_WINDOWS = [_open(WEEKDAYS, 8, 18)]
+THEATRE_DEPARTMENT = "surg"
+
+
+def _windows(resource) -> list[WindowInput]:
+    on_theatre_team = resource.department is not None and resource.department.code == THEATRE_DEPARTMENT
+    if on_theatre_team and resource.kind in (ResourceKind.PRACTITIONER, ResourceKind.NURSE):
+        return THEATRE_TEAM_WINDOWS
+    return WINDOWS[resource.kind]
 
 
 def seed(*, facility, actor) -> int:
@@ -51,7 +62,7 @@ def seed(*, facility, actor) -> int:
             resource_id=resource.pk,
             valid_from=VALID_FROM,
             name="Demo week",
-            availabilities=WINDOWS[resource.kind],
+            availabilities=_windows(resource),
         )
         made += 1
     return made

@@ -16,6 +16,8 @@ from django.utils import timezone
 from booking.models import Priority
 from booking.services.appointments import LOCATION_KINDS
 from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
+from scheduling.errors import NotFound
 from scheduling.parsing import parse_instant
 from scheduling.ranges import ScheduledDateFormField
 
@@ -24,6 +26,13 @@ SLOT_MAX_LENGTH = dt.timedelta(hours=24)
 SLOT_VALUE_MAX_CHARS = 100
 PICK_A_SLOT = "Pick one of the free slots."
 NOT_ON_DATE = "This slot is not on the chosen date."
+# What a type without needs holds: one resource of any kind.
+ANY_ONE_RESOURCE = ({"role": "Resource", "kinds": list(ResourceKind.values)},)
+PRIORITY_CHOICES = [
+    (Priority.ROUTINE, "Routine"),
+    (Priority.URGENT, "Urgent"),
+    (Priority.EMERGENCY, "Emergency"),
+]
 
 # Which input a service's ``ApplicationError.fields`` key belongs to on these forms.
 SERVICE_FIELDS = {
@@ -97,6 +106,12 @@ class _PatientChoice(forms.ModelChoiceField):
         )
 
 
+def resource_field_name(index: int) -> str:
+    """The input of the resource that fills need ``index``: ``resource`` for the first (the one
+    the booking is made on, and what the day board's links name), ``resource_1``… after it."""
+    return "resource" if index == 0 else f"resource_{index}"
+
+
 class _FacilityForm(forms.Form):
     """Choices come from the facility's own lists, so an id of another facility is refused."""
 
@@ -104,6 +119,7 @@ class _FacilityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.facility = facility
         self.zone = ZoneInfo(facility.time_zone)
+        self.can_book_location = can_book_location
         if "patient" in self.fields:
             self.fields["patient"].queryset = kernel.patient_list(facility=facility)
         if "appointment_type" in self.fields:
@@ -123,17 +139,77 @@ class _FacilityForm(forms.Form):
         return cleaned
 
     def chosen_patient(self):
-        """The picked patient to show again in the picker, if the form had a valid one."""
-        return getattr(self, "picked_patient", None)
+        """The picked patient to show again in the picker: the form's valid one once submitted,
+        else the one the page was opened for (``?patient=<id>``, from the patient's page)."""
+        if self.is_bound:
+            return getattr(self, "picked_patient", None)
+        patient_id = self.initial.get("patient")
+        if not patient_id or "patient" not in self.fields:
+            return None
+        try:
+            return kernel.patient_get(facility=self.facility, patient_id=patient_id)
+        except NotFound:
+            return None
 
     def add_service_error(self, error) -> None:
-        """Puts a service's field errors next to the inputs they concern; the message itself is
-        shown at the top of the form by the template."""
+        """Puts a service's field errors next to the inputs they concern (``resources[2]`` by the
+        third resource's select); the message itself is shown at the top of the form."""
         for key, problems in error.fields.items():
-            name = SERVICE_FIELDS.get(key.split("[")[0])
+            base, _, rest = key.partition("[")
+            name = SERVICE_FIELDS.get(base)
+            index = rest.split("]")[0]
+            if base == "resources" and index.isdigit() and resource_field_name(int(index)) in self.fields:
+                name = resource_field_name(int(index))
             for problem in problems:
                 if name in self.fields and problem not in self.errors.get(name, []):
                     self.add_error(name, problem)
+
+
+class _TeamMixin:
+    """One resource select per need of the chosen appointment type, labelled by its role and
+    listing only the facility's active resources of the kinds the need allows (no theatre or
+    room for a role without ``booking.book_location``). A type without needs, or none chosen
+    yet, gives the one "Resource" select of any kind. The type is read from the submitted data,
+    else from ``initial``, so choosing it re-renders the selects (htmx)."""
+
+    resources_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chosen_type = self._chosen_type()
+        self.needs = list(self.chosen_type.resource_needs if self.chosen_type else []) or list(ANY_ONE_RESOURCE)
+        active = kernel.resource_list(facility=self.facility).filter(active=True)
+        for index, need in enumerate(self.needs):
+            kinds = set(need["kinds"])
+            if not self.can_book_location:
+                kinds -= LOCATION_KINDS
+            label = need["role"]
+            self.fields[resource_field_name(index)] = _ResourceChoice(
+                queryset=active.filter(kind__in=sorted(kinds)),
+                label=label,
+                required=self.resources_required,
+                empty_label=f"Choose the {label.lower()}…" if self.chosen_type else "Choose a resource…",
+                help_text="" if kinds else "Your role may not book theatres or rooms.",
+                error_messages={"required": f"Choose the {label.lower()}."},
+            )
+
+    def _chosen_type(self):
+        value = self.data.get("appointment_type") if self.is_bound else self.initial.get("appointment_type")
+        if not value:
+            return None
+        try:
+            return kernel.appointment_type_get(facility=self.facility, appointment_type_id=value)
+        except NotFound:
+            return None
+
+    def team_fields(self) -> list:
+        """The bound resource selects, in the needs' order."""
+        return [self[resource_field_name(index)] for index in range(len(self.needs))]
+
+    def chosen_resources(self) -> list | None:
+        """The resources picked, in the needs' order, or None while one is missing."""
+        picked = [self.cleaned_data.get(resource_field_name(index)) for index in range(len(self.needs))]
+        return None if None in picked else picked
 
 
 class _SlotField(forms.CharField):
@@ -177,15 +253,45 @@ def _date_field(**kwargs) -> forms.DateField:
     return ScheduledDateFormField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
-class BookingForm(_SlotMixin, _FacilityForm):
+class _PriorityMixin:
+    """A priority only for roles with ``booking.emergency``: without it the field is not there,
+    so a submitted priority is ignored and the booking is routine."""
+
+    priority_help = "Urgent and emergency patients go first in the queue."
+
+    def __init__(self, *args, can_prioritise: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_prioritise:
+            self.fields["priority"] = forms.ChoiceField(
+                choices=PRIORITY_CHOICES,
+                initial=Priority.ROUTINE,
+                required=False,  # left out: routine
+                help_text=self.priority_help,
+            )
+
+    def chosen_priority(self) -> str:
+        return self.cleaned_data.get("priority") or Priority.ROUTINE
+
+
+class BookingForm(_PriorityMixin, _TeamMixin, _SlotMixin, _FacilityForm):
+    priority_help = (
+        "Urgent and emergency patients go first in the queue; an emergency also takes its time over "
+        "routine bookings, which are then to be rescheduled."
+    )
     patient = _PatientChoice(queryset=None)
     appointment_type = forms.ModelChoiceField(queryset=None, empty_label="Choose a type…")
-    resource = _ResourceChoice(queryset=None, empty_label="Choose a resource…")
     date = _date_field()
     slot = _SlotField()
     note = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional"})
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        resources = self.chosen_resources()
+        if resources and len({r.pk for r in resources}) < len(resources):
+            self.add_error(resource_field_name(len(resources) - 1), "Choose someone else: each role needs its own.")
+        return cleaned
 
 
 class RescheduleForm(_SlotMixin, _FacilityForm):
@@ -206,20 +312,27 @@ class RescheduleForm(_SlotMixin, _FacilityForm):
         return cleaned
 
 
-class WalkInForm(_FacilityForm):
+class WalkInForm(_PriorityMixin, _FacilityForm):
     patient = _PatientChoice(queryset=None)
     resource = _ResourceChoice(queryset=None, empty_label="Choose a resource…")
     appointment_type = forms.ModelChoiceField(queryset=None, empty_label="Choose a type…")
-    priority = forms.ChoiceField(choices=[(Priority.ROUTINE, "Routine"), (Priority.URGENT, "Urgent")])
     note = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional"})
     )
 
 
-class SlotQueryForm(_FacilityForm):
-    """What the slot picker lists: a resource's slots on one local date, for a type if known."""
+class TeamQueryForm(_TeamMixin, _FacilityForm):
+    """The resource selects for a type (htmx), keeping what was already picked where it fits."""
 
-    resource = forms.ModelChoiceField(queryset=None)
+    resources_required = False
+    appointment_type = forms.ModelChoiceField(queryset=None, required=False)
+
+
+class SlotQueryForm(_TeamMixin, _FacilityForm):
+    """What the slot picker lists: on one local date, the slots of the chosen resource, or the
+    times the whole team of the type is free, for the type if known."""
+
+    resources_required = False
     date = ScheduledDateFormField()
     appointment_type = forms.ModelChoiceField(queryset=None, required=False)
     slot = forms.CharField(required=False)

@@ -29,14 +29,26 @@ FACILITIES = [
 
 DEPARTMENTS = [("gen", "General Medicine"), ("onc", "Oncology"), ("inf", "Infusion Suite"), ("surg", "Surgery")]
 
+CLINICIAN = [{"role": "Clinician", "kinds": ["practitioner", "nurse"]}]
+CHAIR = [{"role": "Chair", "kinds": ["chair"]}]
+# A theatre case books its team with the theatre: the booking form finds times all are free.
+THEATRE_TEAM = [
+    {"role": "Theatre", "kinds": ["theatre"]},
+    {"role": "Surgeon", "kinds": ["practitioner"]},
+    {"role": "Anaesthetist", "kinds": ["practitioner"]},
+    {"role": "Scrub nurse", "kinds": ["nurse"]},
+]
+
+# (code, name, minutes, the resources a booking of it holds)
 APPOINTMENT_TYPES = [
-    ("new", "New patient", 20),
-    ("follow-up", "Follow-up", 10),
-    ("infusion-short", "Infusion, short", 60),
-    ("infusion-long", "Infusion, long", 180),
-    ("chemo-short", "Chemotherapy, short", 120),
-    ("chemo-long", "Chemotherapy, long", 300),
-    ("procedure", "Procedure", 90),
+    ("new", "New patient", 20, CLINICIAN),
+    ("follow-up", "Follow-up", 10, CLINICIAN),
+    ("infusion-short", "Infusion, short", 60, CHAIR),
+    ("infusion-long", "Infusion, long", 180, CHAIR),
+    ("chemo-short", "Chemotherapy, short", 120, CHAIR),
+    ("chemo-long", "Chemotherapy, long", 300, CHAIR),
+    ("procedure", "Procedure", 90, [{"role": "Room", "kinds": ["room", "theatre"]}]),
+    ("theatre-case", "Theatre case", 120, THEATRE_TEAM),
 ]
 
 # (login, role, is_staff, facilities). The admin administers both facilities, so the facility
@@ -138,10 +150,17 @@ def seed_demo() -> dict:
                 code: Department.objects.get_or_create(facility=facility, code=code, defaults={"name": label})[0]
                 for code, label in DEPARTMENTS
             }
-            for code, label, minutes in APPOINTMENT_TYPES:
-                AppointmentType.objects.get_or_create(
-                    facility=facility, code=code, defaults={"name": label, "default_minutes": minutes}
+            for code, label, minutes, needs in APPOINTMENT_TYPES:
+                appointment_type, _ = AppointmentType.objects.get_or_create(
+                    facility=facility,
+                    code=code,
+                    defaults={"name": label, "default_minutes": minutes, "resource_needs": needs},
                 )
+                # A demo made before types named their needs gets them once; a type given
+                # needs since (by an administrator) keeps its own.
+                if not appointment_type.resource_needs:
+                    appointment_type.resource_needs = needs
+                    appointment_type.save(update_fields=["resource_needs"])
             created["resources"] += _seed_resources(facility, departments, users, rng=random.Random(100 + index))
             created["patients"] += _seed_patients(facility, prefix, rng=random.Random(200 + index))
     return created
@@ -150,11 +169,15 @@ def seed_demo() -> dict:
 def _seed_resources(facility, departments, users, *, rng: random.Random) -> int:
     wanted = []
     doctors = rng.sample([f"Dr {g} {f}" for g in GIVEN for f in FAMILY], 5)
+    # Two oncologists, a general physician, and a surgeon and an anaesthetist for the theatres.
     for i, name in enumerate(doctors):
-        department = departments["onc" if i < 2 else "gen"]
+        department = departments["onc" if i < 2 else "gen" if i == 2 else "surg"]
         wanted.append((ResourceKind.PRACTITIONER, name, department, users["clinician"] if i == 0 else None))
     nurses = rng.sample([f"Nurse {g} {f}" for g in GIVEN for f in FAMILY], 3)
-    wanted += [(ResourceKind.NURSE, name, departments["inf"], None) for name in nurses]
+    # Two infusion nurses and a scrub nurse.
+    wanted += [
+        (ResourceKind.NURSE, name, departments["surg" if i == 2 else "inf"], None) for i, name in enumerate(nurses)
+    ]
     wanted += [(ResourceKind.CHAIR, f"Chair {n:02d}", departments["inf"], None) for n in range(1, 13)]
     # Eight theatres: the demo's OR cases (imports/demo.py) are the public data set's eight suites.
     wanted += [(ResourceKind.THEATRE, f"Theatre {n}", departments["surg"], None) for n in range(1, 9)]

@@ -1,7 +1,8 @@
 """What a client asks to book, and its shape: aware times, bounded lengths, each resource once
-and inside the booking. Pure checks, before any lock is taken."""
+and inside the booking, and the team its appointment type needs. Pure checks over plain data."""
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from booking.models import Booking, Kind, Priority
 from scheduling import ranges
+from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError
 
 
@@ -96,3 +98,58 @@ def same_resources(old: Booking, held, *, new_start, new_end) -> tuple[ResourceR
         return tuple(ResourceRequest(row.resource_id) for row in held)
     shift = new_start - old.start
     return tuple(ResourceRequest(row.resource_id, row.start + shift, row.end + shift) for row in held)
+
+
+# --- the resources an appointment type needs (``AppointmentType.resource_needs``) ----------
+
+
+def kinds_text(kinds: list[str]) -> str:
+    """``["practitioner", "nurse"]`` → "a practitioner or a nurse"."""
+    names = [str(ResourceKind(kind).label).lower() for kind in kinds]
+    return " or ".join(f"an {name}" if name[0] in "aeiou" else f"a {name}" for name in names)
+
+
+def resource_needs_check(*, appointment_type, resource_ids: list[int], kind_of: dict[int, str]) -> None:
+    """A booking of a type with needs holds exactly one resource per need, in the needs' order,
+    each of a kind its need allows (a type without needs takes any one or more resources).
+    400 ``invalid`` naming ``resources`` when the count is wrong, 400 ``wrong_resource_kind``
+    naming ``resources[i]`` and the role ("Surgeon must be a practitioner.") otherwise.
+    ``kind_of``: each resource id's kind (unknown ids are the caller's to report)."""
+    needs = appointment_type.resource_needs
+    if not needs:
+        return
+    if len(resource_ids) != len(needs):
+        roles = ", ".join(need["role"] for need in needs)
+        held = f"{len(needs)} resources" if len(needs) > 1 else "one resource"
+        message = f"A booking of {appointment_type.name} holds {held}, in this order: {roles}."
+        raise ApplicationError("invalid", message, fields={"resources": [message]})
+    problems = {
+        f"resources[{index}]": [f"{need['role']} must be {kinds_text(need['kinds'])}."]
+        for index, (need, resource_id) in enumerate(zip(needs, resource_ids, strict=True))
+        if kind_of.get(resource_id) not in need["kinds"]
+    }
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ApplicationError("wrong_resource_kind", first, fields=problems)
+
+
+def in_need_order(needs: list[dict], resources: tuple[ResourceRequest, ...], kind_of: dict[int, str]):
+    """The resources reordered so each fits its need in turn, when some order does: a booking's
+    rows do not keep the order it was asked in, and a reschedule keeps its resources. As given
+    otherwise (the check then says what is wrong)."""
+    if len(needs) != len(resources) or len(needs) < 2:
+        return resources
+    for order in itertools.permutations(resources):
+        if all(kind_of.get(r.resource_id) in need["kinds"] for need, r in zip(needs, order, strict=True)):
+            return tuple(order)
+    return resources
+
+
+def walk_in_needs_check(*, appointment_type) -> None:
+    """A walk-in takes one resource: a type that needs a team is booked from the booking form
+    (400 ``invalid`` naming ``appointment_type``)."""
+    needs = appointment_type.resource_needs
+    if len(needs) > 1:
+        roles = ", ".join(need["role"] for need in needs)
+        message = f"{appointment_type.name} needs a team ({roles}): book it from the booking form, not as a walk-in."
+        raise ApplicationError("invalid", message, fields={"appointment_type": [message]})

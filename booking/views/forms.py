@@ -1,5 +1,8 @@
-"""The booking and walk-in forms, with their htmx parts: the slot picker, the duration
-suggestion and the patient picker."""
+"""The booking and walk-in forms, with their htmx parts: the resource selects of the chosen type
+(one per need of its team), the slot picker, the duration suggestion and the patient picker."""
+
+import datetime as dt
+import re
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -7,43 +10,58 @@ from django.utils import timezone
 
 from analytics import estimates
 from availability import selectors as availability
-from booking import services
+from booking import selectors, services
 from booking.forms import (
     BookingForm,
     DurationQueryForm,
     SlotQueryForm,
+    TeamQueryForm,
     WalkInForm,
     slot_instants,
     slot_label,
     slot_value,
 )
+from booking.models import Kind, Priority
 from booking.views.common import BookingPage, _when
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
 
 PATIENT_RESULTS = 8
+# What the page may be opened with: the day board's free slots, a patient's page, a resource's.
+PREFILLED = ("patient", "resource", "appointment_type", "slot")
+TEAM_INPUT = re.compile(r"appointment_type|resource(_[1-9])?")
+
+
+def _team_initial(query) -> dict:
+    """The type and the resources already picked, as the selects' initial values."""
+    return {name: query[name] for name in query if TEAM_INPUT.fullmatch(name) and query.get(name)}
 
 
 class BookingCreateView(BookingPage):
     required_action = Action.BOOKING_MANAGE
     template_name = "booking/form.html"
 
+    def form(self, *args, **kwargs) -> BookingForm:
+        return BookingForm(
+            *args,
+            facility=self.request.facility,
+            can_book_location=self.can(Action.BOOKING_LOCATION),
+            can_prioritise=self.can(Action.BOOKING_EMERGENCY),
+            **kwargs,
+        )
+
     def get(self, request, facility_slug: str):
         initial = {"date": request.GET.get("date") or timezone.localdate().isoformat()}
-        for name in ("resource", "appointment_type", "slot"):
-            if request.GET.get(name):
-                initial[name] = request.GET[name]
-        form = BookingForm(
-            initial=initial, facility=request.facility, can_book_location=self.can(Action.BOOKING_LOCATION)
-        )
-        return self.page(self.template_name, {"form": form})
+        initial.update({name: request.GET[name] for name in PREFILLED if request.GET.get(name)})
+        return self.page(self.template_name, {"form": self.form(initial=initial)})
 
     def post(self, request, facility_slug: str):
-        form = BookingForm(request.POST, facility=request.facility, can_book_location=self.can(Action.BOOKING_LOCATION))
+        form = self.form(request.POST)
         error = None
         if form.is_valid():
             fields = form.cleaned_data
+            priority = form.chosen_priority()
             try:
                 booking = services.booking_create(
                     facility=request.facility,
@@ -54,7 +72,10 @@ class BookingCreateView(BookingPage):
                         appointment_type_id=fields["appointment_type"].pk,
                         start=fields["start"],
                         end=fields["end"],
-                        resources=(services.ResourceRequest(fields["resource"].pk),),
+                        resources=tuple(services.ResourceRequest(r.pk) for r in form.chosen_resources()),
+                        # An emergency takes its time whatever is booked then (service rules).
+                        kind=Kind.EMERGENCY if priority == Priority.EMERGENCY else Kind.SCHEDULED,
+                        priority=priority,
                         note=fields["note"],
                     ),
                 )
@@ -74,16 +95,21 @@ class WalkInView(BookingPage):
     required_action = Action.BOOKING_MANAGE
     template_name = "booking/walk_in.html"
 
-    def get(self, request, facility_slug: str):
-        form = WalkInForm(
-            initial={"resource": request.GET.get("resource")},
-            facility=request.facility,
+    def form(self, *args, **kwargs) -> WalkInForm:
+        return WalkInForm(
+            *args,
+            facility=self.request.facility,
             can_book_location=self.can(Action.BOOKING_LOCATION),
+            can_prioritise=self.can(Action.BOOKING_EMERGENCY),
+            **kwargs,
         )
-        return self.page(self.template_name, {"form": form})
+
+    def get(self, request, facility_slug: str):
+        initial = {name: request.GET[name] for name in ("patient", "resource") if request.GET.get(name)}
+        return self.page(self.template_name, {"form": self.form(initial=initial)})
 
     def post(self, request, facility_slug: str):
-        form = WalkInForm(request.POST, facility=request.facility, can_book_location=self.can(Action.BOOKING_LOCATION))
+        form = self.form(request.POST)
         error = None
         if form.is_valid():
             fields = form.cleaned_data
@@ -95,7 +121,7 @@ class WalkInView(BookingPage):
                     patient_id=fields["patient"].pk,
                     resource_id=fields["resource"].pk,
                     appointment_type_id=fields["appointment_type"].pk,
-                    priority=fields["priority"],
+                    priority=form.chosen_priority(),
                     note=fields["note"],
                 )
             except ApplicationError as exc:
@@ -111,39 +137,78 @@ class WalkInView(BookingPage):
         return self.page(self.template_name, {"form": form, "error": error}, status=status)
 
 
-class SlotPickerView(BookingPage):
-    """The picker's radio buttons: the free slots of one resource on one local date (htmx)."""
+class TeamSelectsView(BookingPage):
+    """The resource selects of the chosen type, one per need labelled by its role (htmx, when
+    the type changes), keeping the resources already picked where they still fit."""
 
     required_action = Action.BOOKING_MANAGE
 
     def get(self, request, facility_slug: str):
-        query = SlotQueryForm(request.GET, facility=request.facility)
-        context = {"ready": query.is_valid(), "slots": []}
-        if context["ready"]:
-            fields = query.cleaned_data
+        form = TeamQueryForm(
+            initial=_team_initial(request.GET),
+            facility=request.facility,
+            can_book_location=self.can(Action.BOOKING_LOCATION),
+        )
+        return render(request, "booking/_team_selects.html", {"form": form})
+
+
+class SlotPickerView(BookingPage):
+    """The picker's radio buttons on one local date (htmx): the free slots of the chosen resource
+    long enough for the type, or, for a type that needs a team, the times when all of the
+    chosen resources are free together (``selectors.team_slot_list``)."""
+
+    required_action = Action.BOOKING_MANAGE
+
+    def get(self, request, facility_slug: str):
+        query = SlotQueryForm(
+            request.GET, facility=request.facility, can_book_location=self.can(Action.BOOKING_LOCATION)
+        )
+        valid = query.is_valid()
+        team = query.chosen_resources() if valid else None
+        context = {"ready": bool(team), "slots": [], "team_size": len(query.needs)}
+        if not team:
+            context["missing"] = [need["role"].lower() for need in query.needs]
+            return render(request, "booking/_slot_picker.html", context)
+        fields = query.cleaned_data
+        appointment_type = fields["appointment_type"]
+        if len(team) > 1:
+            slots = selectors.team_slot_list(
+                facility=request.facility,
+                resource_ids=[r.pk for r in team],
+                date=fields["date"],
+                appointment_type=appointment_type,
+            )
+            free = slots
+        else:
             slots = availability.slot_list(
                 facility=request.facility,
-                resource_ids=[fields["resource"].pk],
+                resource_ids=[team[0].pk],
                 start_date=fields["date"],
                 end_date=fields["date"],
-                appointment_type_id=fields["appointment_type"].pk if fields["appointment_type"] else None,
+                appointment_type_id=appointment_type.pk if appointment_type else None,
             )
+            # A slot shorter than the type is not offered: a five-hour regimen does not fit a
+            # doctor's 15-minute token.
+            length = dt.timedelta(minutes=appointment_type.default_minutes if appointment_type else 0)
+            slots = [slot for slot in slots if slot.end - slot.start >= length]
             free = [slot for slot in slots if slot.bookable and slot.remaining > 0]
-            context.update(
-                slots=[
-                    {
-                        "slot": slot,
-                        "value": slot_value(slot.start, slot.end),
-                        "label": slot_label(slot.start, slot.end, zone=self.zone()),
-                    }
-                    for slot in free
-                ],
-                taken=len(slots) - len(free),
-                selected=_picked_slot(fields["slot"] or request.GET.get("slot_initial", "")),
-                has_type=fields["appointment_type"] is not None,
-                resource=fields["resource"],
-                date=fields["date"],
-            )
+        context.update(
+            slots=[
+                {
+                    "slot": slot,
+                    "value": slot_value(slot.start, slot.end),
+                    "label": slot_label(slot.start, slot.end, zone=self.zone()),
+                }
+                for slot in free
+            ],
+            taken=len(slots) - len(free),
+            selected=_picked_slot(fields["slot"] or request.GET.get("slot_initial", "")),
+            has_type=appointment_type is not None,
+            appointment_type=appointment_type,
+            resource=team[0],
+            team=team,
+            date=fields["date"],
+        )
         return render(request, "booking/_slot_picker.html", context)
 
 
@@ -187,8 +252,11 @@ class PatientSearchView(BookingPage):
 
     def get(self, request, facility_slug: str):
         search = request.GET.get("q", "").strip()[:100]
-        patients = kernel.patient_list(facility=request.facility, search=search)[:PATIENT_RESULTS] if search else []
-        return render(request, "booking/_patient_results.html", {"patients": patients, "search": search})
+        # One more than shown, to tell the desk when there are more matches than the list holds.
+        matches = kernel.patient_list(facility=request.facility, search=search)
+        found = list(matches[: PATIENT_RESULTS + 1]) if search else []
+        context = {"patients": found[:PATIENT_RESULTS], "search": search, "more": len(found) > PATIENT_RESULTS}
+        return render(request, "booking/_patient_results.html", context)
 
 
 class PatientPickView(BookingPage):
