@@ -171,6 +171,7 @@ class SlotPickerView(BookingPage):
             return render(request, "booking/_slot_picker.html", context)
         fields = query.cleaned_data
         appointment_type = fields["appointment_type"]
+        emergency = request.GET.get("priority") == Priority.EMERGENCY and self.can(Action.BOOKING_EMERGENCY)
         if len(team) > 1:
             slots = selectors.team_slot_list(
                 facility=request.facility,
@@ -192,6 +193,10 @@ class SlotPickerView(BookingPage):
             length = dt.timedelta(minutes=appointment_type.default_minutes if appointment_type else 0)
             slots = [slot for slot in slots if slot.end - slot.start >= length]
             free = [slot for slot in slots if slot.bookable and slot.remaining > 0]
+            if emergency:
+                # An emergency takes any time still to come; what is booked then is moved.
+                now = timezone.now()
+                free = [slot for slot in slots if slot.end > now]
         context.update(
             slots=[
                 {
@@ -208,6 +213,7 @@ class SlotPickerView(BookingPage):
             resource=team[0],
             team=team,
             date=fields["date"],
+            emergency=emergency and len(team) == 1,
         )
         return render(request, "booking/_slot_picker.html", context)
 

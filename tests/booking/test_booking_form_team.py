@@ -307,3 +307,40 @@ def test_a_team_type_as_a_walk_in_is_refused_on_the_page(clinic, team, clinician
     assert response.status_code == 400
     assert "needs a team" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def _book_chair(clinic, patient, start="10:00", end="10:30"):
+    return services.booking_create(
+        facility=clinic.facility,
+        actor=clinic.admin,
+        actor_role=Role.ADMIN,
+        request=services.BookingRequest(
+            patient_id=patient.pk,
+            appointment_type_id=clinic.visit.pk,
+            start=clinic.at(start),
+            end=clinic.at(end),
+            resources=(services.ResourceRequest(clinic.chair.pk),),
+        ),
+    )
+
+
+def test_an_emergency_is_offered_booked_time_and_moves_what_was_there(clinic, clinician, desk):
+    routine = _book_chair(clinic, clinic.patients[2])
+    query = {
+        "resource": clinic.chair.pk,
+        "appointment_type": clinic.visit.pk,
+        "date": clinic.at("10:00").date().isoformat(),
+        "priority": "emergency",
+    }
+    taken = f'value="{clinic.slot("10:00", "10:30")}"'
+    html = clinician.get(page_url(clinic, "slots/"), query).content.decode()
+    assert taken in html and "booked: moved to reschedule" in html
+    # The desk may not book emergencies: the same question lists free slots only.
+    assert taken not in desk.get(page_url(clinic, "slots/"), query).content.decode()
+
+    response = clinician.post(page_url(clinic, "new/"), _chair_body(clinic, priority="emergency"))
+    assert response.status_code == 302, response.content.decode()
+    emergency = Booking.objects.get(kind=Kind.EMERGENCY)
+    assert (emergency.priority, emergency.start) == (Priority.EMERGENCY, clinic.at("10:00"))
+    routine.refresh_from_db()
+    assert routine.status == "needs_reschedule"

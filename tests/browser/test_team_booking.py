@@ -128,3 +128,12 @@ def test_a_long_chemotherapy_is_offered_only_chairs_and_slots_long_enough(clinic
         page.get_by_label("Appointment type").select_option(str(long_any.pk))
     expect(page.locator("#slot-picker")).to_contain_text("long enough for Long review")
     expect(page.locator("#slot-picker .slot-option")).to_have_count(0)
+
+
+def test_the_team_form_fits_a_phone(clinic, log_in):
+    page = log_in("dr-fennimore")
+    page.set_viewport_size({"width": 390, "height": 844})
+    day = clinic.at("10:00").date()
+    page.goto(f"/f/larkspur/bookings/new/?appointment_type={clinic.case.pk}&date={day.isoformat()}")
+    expect(page.get_by_role("combobox", name="Scrub nurse", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
