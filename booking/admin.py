@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from booking.models import Booking, BookingResource, Notification, TokenBooking, TokenSlot
+from booking.models import Booking, BookingResource, Notification, PatientMessage, TokenBooking, TokenSlot
 from scheduling.admin_scoping import FacilityScopedAdmin, FacilityScopedDerivedAdmin, ScopedInline, in_zone
 
 
@@ -102,6 +102,19 @@ class NotificationAdmin(FacilityScopedDerivedAdmin):
     list_filter = ["event", "facility"]
     search_fields = ["recipient__username", "message"]
     readonly_fields = ["facility", "recipient", "booking", "event", "event_id", "message", "created_at", "emailed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PatientMessage)
+class PatientMessageAdmin(FacilityScopedDerivedAdmin):
+    """What patients were told, and when the backend took it (no SMS gateway is wired yet)."""
+
+    list_display = ["patient", "channel", "booking", "created_at", "sent_at", "facility"]
+    list_filter = ["channel", "facility"]
+    search_fields = ["patient__name", "patient__mrn", "text"]
+    readonly_fields = ["facility", "patient", "booking", "text", "channel", "created_at", "sent_at"]
 
     def has_add_permission(self, request):
         return False

@@ -1,13 +1,17 @@
 """Reads of bookings, token slots and notifications. Every function takes the facility."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from availability import selectors as availability
 from booking.lifecycle import HOLDING, can_move
-from booking.models import Booking, BookingResource, Notification, TokenBooking
+from booking.models import Booking, BookingResource, Notification, PatientMessage, TokenBooking
 from scheduling import selectors as kernel
 from scheduling.errors import NotFound
 from scheduling.parsing import parse_id
@@ -203,3 +207,149 @@ def bookings_for_facts(*, facility, start: dt.datetime, end: dt.datetime, resour
             resource_kind=F("resources__resource__kind"),
         )
     )
+
+
+# --- calendars: the day board, the week and the month -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One chip of a calendar cell on local day ``day``: a free slot of the resource (``slot``),
+    or a booking's time on it (``booking``; ``continued`` on the days after the one it starts)."""
+
+    resource_id: int
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    slot: availability.Slot | None = None
+    booking: Booking | None = None
+    continued: bool = False
+
+    @property
+    def free(self) -> bool:
+        return self.booking is None
+
+
+@dataclass(frozen=True)
+class CalendarBoard:
+    """``entries`` by (resource id, local day), each by start with a free slot before a booking
+    starting with it; ``bookings``: every booking of the range on the resources, any status (a
+    cancelled one too, though it holds no time), by start."""
+
+    days: list[dt.date]
+    entries: dict[tuple[int, dt.date], list[CalendarEntry]]
+    bookings: list[Booking]
+
+    def cell(self, resource_id: int, day: dt.date) -> list[CalendarEntry]:
+        return self.entries.get((resource_id, day), [])
+
+
+def calendar_board(
+    *, facility, resource_ids: list[int], start_date: dt.date, end_date: dt.date, now: dt.datetime | None = None
+) -> CalendarBoard:
+    """What the day board, the week and the month show of the resources over the facility-local
+    dates ``start_date``..``end_date``: their free slots (bookable, with room left) and the time
+    each booking holds on each of them, so a team booking is on every one of its resources. A
+    booking over midnight is on each day it covers. Two reads whatever the number of days or
+    resources, one ``slot_list`` and one ``booking_list`` over the whole range
+    (tests/booking/test_calendar.py). Resource ids of another facility show nothing."""
+    zone = ZoneInfo(facility.time_zone)
+    days = [start_date + dt.timedelta(days=n) for n in range((end_date - start_date).days + 1)]
+    if not resource_ids:
+        return CalendarBoard(days=days, entries={}, bookings=[])
+    entries: dict[tuple[int, dt.date], list[CalendarEntry]] = defaultdict(list)
+    slots = availability.slot_list(
+        facility=facility, resource_ids=list(resource_ids), start_date=start_date, end_date=end_date, now=now
+    )
+    for slot in slots:
+        if slot.bookable and slot.remaining > 0:
+            day = timezone.localtime(slot.start, zone).date()
+            entries[(slot.resource_id, day)].append(CalendarEntry(slot.resource_id, day, slot.start, slot.end, slot))
+
+    range_start = dt.datetime.combine(start_date, dt.time.min, tzinfo=zone)
+    range_end = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    on_resources = Exists(
+        BookingResource.objects.filter(booking=OuterRef("pk"), resource_id__in=list(resource_ids))
+    ) | Exists(TokenBooking.objects.filter(booking=OuterRef("pk"), slot__resource_id__in=list(resource_ids)))
+    bookings = list(
+        booking_list(facility=facility, start=range_start, end=range_end).filter(on_resources).order_by("start", "pk")
+    )
+    shown = set(resource_ids)
+    for booking in bookings:
+        # A row that no longer holds time (cancelled, or a completed visit's unused part) leaves
+        # the grid; the booking stays in ``bookings`` for the list under it.
+        for row in booking.resources.all():
+            if not row.holds_time or row.resource_id not in shown:
+                continue
+            first = timezone.localtime(row.start, zone).date()
+            day = max(first, start_date)
+            last = timezone.localtime(min(row.end, range_end) - dt.timedelta(microseconds=1), zone).date()
+            while day <= last:
+                entries[(row.resource_id, day)].append(
+                    CalendarEntry(row.resource_id, day, row.start, row.end, booking=booking, continued=day > first)
+                )
+                day += dt.timedelta(days=1)
+    for cell in entries.values():
+        cell.sort(key=lambda entry: (entry.start, not entry.free))
+    return CalendarBoard(days=days, entries=dict(entries), bookings=bookings)
+
+
+# --- team bookings: when is every resource of a team free ------------------------------------
+
+
+def team_slot_list(
+    *, facility, resource_ids: list[int], date: dt.date, appointment_type, now: dt.datetime | None = None
+) -> list[availability.Slot]:
+    """The times on local ``date`` when every one of ``resource_ids`` (a team: a theatre with its
+    surgeon, anaesthetist and nurse) can take ``appointment_type`` together, earliest first.
+
+    Each is a free, bookable open slot of the first resource, at least the type's length and
+    cut to [start, start + the type's minutes), kept when each other resource has free,
+    bookable open slots of one window (or extra time) that together cover that interval: nothing
+    of theirs is booked then and their availability takes the type. Token slots are left out,
+    since a token slot is booked for one resource at a time. What the booking service will
+    accept, in one slot read (a fixed number of queries) whatever the size of the team."""
+    if not resource_ids:
+        return []
+    length = dt.timedelta(minutes=appointment_type.default_minutes)
+    free: dict[int, list] = defaultdict(list)
+    for slot in availability.slot_list(
+        facility=facility,
+        resource_ids=list(resource_ids),
+        start_date=date,
+        end_date=date,
+        appointment_type_id=appointment_type.pk,
+        now=now,
+    ):
+        if slot.type == "open" and slot.bookable and slot.remaining > 0:
+            free[slot.resource_id].append(slot)
+    first, others = resource_ids[0], resource_ids[1:]
+    runs = {resource_id: _free_runs(free[resource_id]) for resource_id in others}
+    team_slots = []
+    for slot in free[first]:
+        start, end = slot.start, slot.start + length
+        if slot.end - slot.start < length:
+            continue
+        if all(any(s <= start and end <= e for s, e in runs[resource_id]) for resource_id in others):
+            team_slots.append(
+                availability.Slot(first, start, end, slot.type, 1, 0, 1, True, slot.availability_id, slot.exception_id)
+            )
+    return team_slots
+
+
+def _free_runs(slots) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Back-to-back free slots of one window (or extra time) merged into the spans they cover:
+    the service admits an interval that lies inside one window."""
+    runs: list[list] = []
+    for slot in sorted(slots, key=lambda slot: slot.start):
+        source = (slot.availability_id, slot.exception_id)
+        if runs and runs[-1][1] == slot.start and runs[-1][2] == source:
+            runs[-1][1] = slot.end
+        else:
+            runs.append([slot.start, slot.end, source])
+    return [(start, end) for start, end, _ in runs]
+
+
+def patient_message_list(*, facility, booking_id: int) -> QuerySet[PatientMessage]:
+    """What the patient was told about this booking, newest first."""
+    return PatientMessage.objects.filter(facility=facility, booking_id=booking_id)

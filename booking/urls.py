@@ -10,9 +10,12 @@ booking = "<int:booking_id>/"
 
 urlpatterns = [
     path("", views.DayView.as_view(), name="day"),
+    path("week/", views.WeekView.as_view(), name="week"),
+    path("month/", views.MonthView.as_view(), name="month"),
     path("new/", views.BookingCreateView.as_view(), name="new"),
     path("walk-in/", views.WalkInView.as_view(), name="walk_in"),
     path("slots/", views.SlotPickerView.as_view(), name="slots"),
+    path("team/", views.TeamSelectsView.as_view(), name="team"),
     path("duration/", views.DurationSuggestionView.as_view(), name="duration"),
     path("patients/", views.PatientSearchView.as_view(), name="patient_search"),
     path("patients/pick/", views.PatientPickView.as_view(), name="patient_pick"),
@@ -24,5 +27,6 @@ urlpatterns = [
     ],
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notifications_read_all"),
+    path("notifications/settings/", views.NotificationSettingsView.as_view(), name="notification_settings"),
     path("notifications/<int:notification_id>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

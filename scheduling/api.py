@@ -1,6 +1,7 @@
 """REST API of the shared kernel: facilities, memberships, patients, departments, appointment
 types and resources. Each action reads through a selector or writes through one service."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -18,14 +19,20 @@ from scheduling.errors import ApplicationError
 from scheduling.filters import AppointmentTypeFilter, DepartmentFilter, MembershipFilter, PatientFilter, ResourceFilter
 from scheduling.history import history_entries, history_records
 from scheduling.models import (
+    MAX_RESOURCE_NEEDS,
+    PHONE_ERROR,
+    PHONE_FORMAT,
+    PHONE_PATTERN,
     AppointmentType,
     Department,
     Facility,
     Membership,
+    NotifyBy,
     Patient,
     ResourceKind,
     Role,
     SchedulableResource,
+    validate_resource_needs,
     validate_time_zone,
 )
 from scheduling.pagination import StandardPagination
@@ -94,7 +101,14 @@ class PatientInputSerializer(StrictInputSerializer):
     mrn = serializers.RegexField(r"^[A-Za-z0-9-]{1,30}$", max_length=30)
     name = serializers.CharField(max_length=200)
     date_of_birth = LocalDateField()
-    phone = serializers.RegexField(r"^[0-9 +()-]{0,30}$", max_length=30, required=False, allow_blank=True)
+    phone = serializers.RegexField(
+        PHONE_PATTERN,
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=PHONE_FORMAT,
+        error_messages={"invalid": PHONE_ERROR, "max_length": PHONE_ERROR},
+    )
 
 
 @crud_schema(input_serializer=PatientInputSerializer, output_serializer=PatientOutputSerializer)
@@ -162,10 +176,24 @@ class DepartmentViewSet(CrudViewSet):
 # --- appointment types --------------------------------------------------------------------
 
 
+class ResourceNeedSerializer(StrictInputSerializer):
+    """One resource a booking of the type holds: its role in the booking and the kinds that fill it."""
+
+    role = serializers.CharField(max_length=40, help_text="What the resource is in the booking, e.g. 'Surgeon'.")
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ResourceKind.choices),
+        allow_empty=False,
+        max_length=len(ResourceKind.choices),
+        help_text="The resource kinds that may fill this role.",
+    )
+
+
 class AppointmentTypeOutputSerializer(serializers.ModelSerializer):
+    resource_needs = ResourceNeedSerializer(many=True, read_only=True)
+
     class Meta:
         model = AppointmentType
-        fields = ["id", "code", "name", "default_minutes", "active"]
+        fields = ["id", "code", "name", "default_minutes", "active", "resource_needs"]
 
 
 class AppointmentTypeInputSerializer(StrictInputSerializer):
@@ -173,6 +201,21 @@ class AppointmentTypeInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     default_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     active = serializers.BooleanField(required=False, default=True)
+    resource_needs = ResourceNeedSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_RESOURCE_NEEDS,
+        help_text="What a booking of this type holds, one resource per need in this order (the first is the one "
+        "the booking is made on). Empty: one resource of any kind.",
+    )
+
+    def validate_resource_needs(self, needs):
+        needs = [{"role": need["role"], "kinds": list(need["kinds"])} for need in needs]
+        try:
+            validate_resource_needs(needs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return needs
 
 
 @crud_schema(input_serializer=AppointmentTypeInputSerializer, output_serializer=AppointmentTypeOutputSerializer)
@@ -254,15 +297,28 @@ class MembershipOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "role", "created_at"]
+        fields = ["id", "username", "role", "department", "notify_by", "created_at"]
 
 
-class MembershipCreateSerializer(StrictInputSerializer):
+class MembershipSettingsFields(StrictInputSerializer):
+    """How the member hears of booking changes, and the department whose front desk they are
+    (told of its bookings when the facility's ``notify_department_desk`` is on)."""
+
+    department = FacilityObjectField(
+        lister=selectors.department_list,
+        required=False,
+        allow_null=True,
+        help_text="A department of this facility, or null.",
+    )
+    notify_by = serializers.ChoiceField(choices=NotifyBy.choices, required=False)
+
+
+class MembershipCreateSerializer(MembershipSettingsFields):
     username = serializers.CharField(max_length=150)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MembershipUpdateSerializer(StrictInputSerializer):
+class MembershipUpdateSerializer(MembershipSettingsFields):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -289,11 +345,17 @@ class MembershipViewSet(CrudViewSet):
         return services.membership_create(facility=self.request.facility, actor=self.request.user, **fields)
 
     def update(self, request, facility_slug: str, pk: str):
-        self.get_object()
-        fields = self.validated(MembershipUpdateSerializer)
-        membership = services.membership_update(
-            facility=request.facility, actor=request.user, membership_id=pk, role=fields["role"]
-        )
+        membership = self.get_object()  # 404 before 400
+        fields = dict(self.validated(MembershipUpdateSerializer, partial=request.method == "PATCH"))
+        role = fields.pop("role", None)
+        if role is not None:
+            membership = services.membership_update(
+                facility=request.facility, actor=request.user, membership_id=pk, role=role
+            )
+        if fields:
+            membership = services.membership_settings_update(
+                facility=request.facility, actor=request.user, membership_id=pk, changes=fields
+            )
         return Response(MembershipOutputSerializer(membership).data)
 
 
@@ -303,7 +365,7 @@ class MembershipViewSet(CrudViewSet):
 class FacilityOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Facility
-        fields = ["public_id", "slug", "name", "time_zone"]
+        fields = ["public_id", "slug", "name", "time_zone", "notify_department_desk"]
 
 
 class MyFacilitySerializer(serializers.Serializer):
@@ -317,6 +379,10 @@ class MyFacilitySerializer(serializers.Serializer):
 class FacilityInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone])
+    notify_department_desk = serializers.BooleanField(
+        required=False,
+        help_text="Tell the front desk of a booking's department (members whose membership names it) of its changes.",
+    )
 
 
 class FacilityListApi(APIView):

@@ -49,6 +49,23 @@ def member_user_list(*, facility: Facility, roles: list[str] | None = None) -> Q
     return get_user_model().objects.filter(pk__in=memberships.values("user_id")).order_by("username")
 
 
+def desk_member_user_ids(*, facility: Facility, department_ids) -> QuerySet:
+    """The users who are the front desk of one of ``department_ids`` (``Membership.department``)
+    when the facility asks to tell a department's desk (``Facility.notify_department_desk``);
+    none otherwise. Lazy, to be used as a subquery."""
+    return Membership.objects.filter(
+        facility=facility, facility__notify_department_desk=True, department_id__in=department_ids
+    ).values("user_id")
+
+
+def member_notify_by(*, facility: Facility, user_ids) -> dict[int, str]:
+    """How each of ``user_ids`` who is a member of the facility hears of changes
+    (``Membership.notify_by``); a user who is not a member is left out."""
+    return dict(
+        Membership.objects.filter(facility=facility, user_id__in=list(user_ids)).values_list("user_id", "notify_by")
+    )
+
+
 def facility_ids() -> list[int]:
     """Every facility, for beat tasks that fan out one task per tenant."""
     return list(Facility.objects.order_by("pk").values_list("pk", flat=True))

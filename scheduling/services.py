@@ -20,6 +20,7 @@ from scheduling.models import (
     Department,
     Facility,
     Membership,
+    NotifyBy,
     Patient,
     Role,
     SchedulableResource,
@@ -27,9 +28,10 @@ from scheduling.models import (
 
 PATIENT_FIELDS = ("mrn", "name", "date_of_birth", "phone")
 DEPARTMENT_FIELDS = ("code", "name")
-APPOINTMENT_TYPE_FIELDS = ("code", "name", "default_minutes", "active")
+APPOINTMENT_TYPE_FIELDS = ("code", "name", "default_minutes", "active", "resource_needs")
 RESOURCE_FIELDS = ("kind", "name", "department", "user", "active")
-FACILITY_FIELDS = ("name", "time_zone")
+FACILITY_FIELDS = ("name", "time_zone", "notify_department_desk")
+MEMBERSHIP_SETTINGS = ("department", "notify_by")
 
 # Unique constraint → the input field it is about, and what to tell the user.
 _DUPLICATE = {
@@ -78,10 +80,24 @@ def department_update(*, facility: Facility, actor, department_id: int, changes:
 
 
 def appointment_type_create(
-    *, facility: Facility, actor, code: str, name: str, default_minutes: int, active: bool = True
+    *,
+    facility: Facility,
+    actor,
+    code: str,
+    name: str,
+    default_minutes: int,
+    active: bool = True,
+    resource_needs: list | None = None,
 ) -> AppointmentType:
+    """A type of appointment; ``resource_needs`` (``models.validate_resource_needs``) names the
+    resources a booking of it holds, 400 naming ``resource_needs`` when malformed."""
     appointment_type = AppointmentType(
-        facility=facility, code=code, name=name, default_minutes=default_minutes, active=active
+        facility=facility,
+        code=code,
+        name=name,
+        default_minutes=default_minutes,
+        active=active,
+        resource_needs=resource_needs or [],
     )
     return _save(appointment_type, actor=actor)
 
@@ -122,11 +138,22 @@ def resource_availability_changed(*, facility: Facility, resource_id: int) -> No
     )
 
 
-def membership_create(*, facility: Facility, actor, username: str, role: str) -> Membership:
+def membership_create(
+    *,
+    facility: Facility,
+    actor,
+    username: str,
+    role: str,
+    department: Department | None = None,
+    notify_by: str = NotifyBy.BOTH,
+) -> Membership:
+    """Makes a user a member; ``department`` and ``notify_by`` as ``membership_settings_update``."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise ApplicationError("invalid", "No such user.", fields={"username": ["No user with this username."]})
-    membership = _save(Membership(facility=facility, user=user, role=role), actor=actor)
+    membership = Membership(facility=facility, user=user, role=role, department=department, notify_by=notify_by)
+    _check_membership_department(membership)
+    membership = _save(membership, actor=actor)
     _grant_admin_site(membership)
     return membership
 
@@ -152,6 +179,23 @@ def membership_update(*, facility: Facility, actor, membership_id: int, role: st
         _save(membership, actor=actor)
         _grant_admin_site(membership)
         return membership
+
+
+def membership_settings_update(*, facility: Facility, actor, membership_id: int, changes: dict) -> Membership:
+    """Changes how a member hears of changes to bookings (``notify_by``: in_app, email, both) and
+    the department whose front desk they are (``department``, or None): a department of another
+    facility is 400 ``invalid`` naming ``department``. A member may change their own
+    ``notify_by``; the rest is an administrator's (the caller checks which)."""
+    with transaction.atomic():
+        membership = selectors.membership_get(facility=facility, membership_id=membership_id, for_update=True)
+        _assign(membership, changes, MEMBERSHIP_SETTINGS)
+        _check_membership_department(membership)
+        return _save(membership, actor=actor)
+
+
+def _check_membership_department(membership: Membership) -> None:
+    if membership.department_id is not None and membership.department.facility_id != membership.facility_id:
+        raise ApplicationError("invalid", "Unknown department.", fields={"department": ["Department not found."]})
 
 
 def _grant_admin_site(membership: Membership) -> None:
@@ -199,7 +243,10 @@ def _assign(instance: models.Model, changes: dict, allowed: tuple[str, ...]) -> 
 
 def _check_birth(facility: Facility, date_of_birth: dt.date) -> None:
     today = timezone.now().astimezone(ZoneInfo(facility.time_zone)).date()
-    if not EARLIEST_BIRTH <= date_of_birth <= today:
+    if date_of_birth > today:
+        message = "The date of birth cannot be in the future."
+        raise ApplicationError("invalid", message, fields={"date_of_birth": [message]})
+    if date_of_birth < EARLIEST_BIRTH:
         message = f"A date of birth lies between {EARLIEST_BIRTH:%Y-%m-%d} and today."
         raise ApplicationError("invalid", message, fields={"date_of_birth": [message]})
 

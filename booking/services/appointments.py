@@ -17,7 +17,15 @@ from booking import selectors
 from booking.lifecycle import can_move
 from booking.models import Booking, BookingResource, Kind, Priority, Status, TokenBooking, TokenSlot
 from booking.services.locks import resource_locks
-from booking.services.requests import BookingRequest, ResourceRequest, same_resources, validated_intervals
+from booking.services.requests import (
+    BookingRequest,
+    ResourceRequest,
+    in_need_order,
+    resource_needs_check,
+    same_resources,
+    validated_intervals,
+    walk_in_needs_check,
+)
 from booking.services.transitions import facility_zone, invalid_transition, move, notify_after_commit
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
@@ -75,7 +83,12 @@ def walk_in_create(
     now: dt.datetime | None = None,
 ):
     """Books a patient who has just arrived into the current or next slot of the resource that
-    still has room today. 409 ``no_free_slot`` if none is left today."""
+    still has room today. 409 ``no_free_slot`` if none is left today; 400 ``invalid`` naming
+    ``appointment_type`` for a type that needs a team (several resources), and the resource must
+    fit a type's one need (``resource_needs_check``). A priority the role may not give is 403
+    before anything else: whether a slot is left must not decide which answer a desk gets."""
+    if priority == Priority.EMERGENCY and not role_allows(actor_role, Action.BOOKING_EMERGENCY):
+        raise ApplicationError("permission_denied", f"The role '{actor_role}' may not book emergencies.")
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=facility_zone(facility))
     slots = availability.slot_list(
@@ -85,6 +98,9 @@ def walk_in_create(
         end_date=today,
         appointment_type_id=appointment_type_id,
         now=now,
+    )
+    walk_in_needs_check(
+        appointment_type=kernel.appointment_type_get(facility=facility, appointment_type_id=appointment_type_id)
     )
     for slot in slots:
         if slot.end <= now or slot.remaining <= 0:
@@ -138,7 +154,12 @@ def booking_reschedule(
             appointment_type_id=old.appointment_type_id,
             start=start,
             end=end,
-            resources=resources or same_resources(old, held, new_start=start, new_end=end),
+            resources=resources
+            or in_need_order(
+                old.appointment_type.resource_needs,
+                same_resources(old, held, new_start=start, new_end=end),
+                {resource.pk: resource.kind for resource in locked},
+            ),
             kind=old.kind,
             priority=old.priority,
             is_vip=old.is_vip,
@@ -156,7 +177,7 @@ def booking_reschedule(
             replaces=old,
             locked=locked,
         )
-        notify_after_commit(old, event=Status.RESCHEDULED)
+        notify_after_commit(new, event=Status.RESCHEDULED)  # one notice, with the old time and the new
         return new
 
 
@@ -196,6 +217,11 @@ def _insert(
             status_code=409,
         )
     appointment_type = kernel.appointment_type_get(facility=facility, appointment_type_id=request.appointment_type_id)
+    resource_needs_check(
+        appointment_type=appointment_type,
+        resource_ids=[wanted.resource_id for wanted in request.resources],
+        kind_of={pk: resource.kind for pk, resource in resources.items()},
+    )
     held = selectors.held_time(
         facility=facility,
         resource_ids=list(intervals),
@@ -271,7 +297,8 @@ def _insert(
             audited_save(TokenBooking(facility=facility, slot_id=slot_id, booking=booking), actor=actor)
     except IntegrityError as exc:
         raise _conflict(exc) from None
-    notify_after_commit(booking, event="created")
+    if replaces is None:  # a reschedule is told as such by booking_reschedule, not as a new booking
+        notify_after_commit(booking, event="created")
     for other in displaced:
         notify_after_commit(other, event=Status.NEEDS_RESCHEDULE)
     return booking

@@ -6,7 +6,7 @@ import pytest
 
 from booking.models import Booking, BookingResource, Notification, Status
 from conftest import token_client
-from scheduling.models import Role
+from scheduling.models import Membership, Role
 from tests.factories import PatientFactory, ResourceFactory
 
 
@@ -135,12 +135,17 @@ def test_other_facilitys_patient_or_resource_is_refused(clinic, api_client, othe
     assert not Booking.objects.exists()
 
 
-def test_notifications_reach_the_owner_and_schedulers_after_commit(
+def test_notifications_reach_the_owner_and_the_departments_desk_after_commit(
     clinic, api_client, scheduler, facility, make_member, django_capture_on_commit_callbacks, mailoutbox
 ):
     owner = make_member(facility, Role.CLINICIAN, username="dr-owner")
     clinic.chair.user = owner
     clinic.chair.save()
+    # The desk is told as the chair's department's desk, which this facility asks for
+    # (who is told and who is not: tests/booking/test_notification_recipients.py).
+    facility.notify_department_desk = True
+    facility.save(update_fields=["notify_department_desk"])
+    Membership.objects.filter(facility=facility, user=scheduler).update(department=clinic.chair.department)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = api_client.post(clinic.url(), clinic.body("10:00", "10:30"), format="json")
     assert response.status_code == 201

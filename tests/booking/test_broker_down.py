@@ -13,7 +13,7 @@ from booking.tasks import notify_booking_event
 from config.celery import app as celery_app
 from conftest import DEAD_REDIS
 from scheduling import outbox
-from scheduling.models import OutboxMessage, Role
+from scheduling.models import Membership, OutboxMessage, Role
 from scheduling.tasks import drain_outbox
 from tests.celery_worker import celery_worker, wait_for
 
@@ -25,11 +25,15 @@ QUICKLY = 5.0
 
 
 @pytest.fixture
-def owner(clinic, facility, make_member):
-    """The chair's owner: told of every booking of the chair, like the front desk."""
+def owner(clinic, facility, make_member, scheduler):
+    """The chair's owner, told of every booking of the chair, like the front desk of the chair's
+    department (the facility asks for its desk to be told)."""
     owner = make_member(facility, Role.CLINICIAN, username="dr-owner")
     clinic.chair.user = owner
     clinic.chair.save()
+    facility.notify_department_desk = True
+    facility.save(update_fields=["notify_department_desk"])
+    Membership.objects.filter(facility=facility, user=scheduler).update(department=clinic.chair.department)
     return owner
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booking import services
 from booking.models import Booking, Notification, Status
-from scheduling.models import Role
+from scheduling.models import Membership, Role
 from tests.booking.conftest import build_clinic
 
 PAGES = ["", "new/", "walk-in/", "notifications/", "{booking}/"]
@@ -429,9 +429,17 @@ def test_walk_in_with_no_room_left_today_says_so(clinic, desk, frozen_now):
 # --- notifications ------------------------------------------------------------------------------
 
 
+def tell_the_chairs_desk(clinic, *members) -> None:
+    """The facility tells the front desk of the chair's department, of which ``members`` are."""
+    clinic.facility.notify_department_desk = True
+    clinic.facility.save(update_fields=["notify_department_desk"])
+    Membership.objects.filter(facility=clinic.facility, user__in=members).update(department=clinic.chair.department)
+
+
 def test_notifications_are_listed_unread_first_and_marked_read(
     clinic, desk, scheduler, django_capture_on_commit_callbacks
 ):
+    tell_the_chairs_desk(clinic, scheduler)
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(clinic)
     assert Notification.objects.filter(recipient=scheduler, read_at__isnull=True).count() == 1
@@ -450,6 +458,7 @@ def test_notifications_are_listed_unread_first_and_marked_read(
 
 def test_someone_elses_notification_is_404(clinic, desk, facility, make_member, django_capture_on_commit_callbacks):
     colleague = make_member(facility, Role.SCHEDULER)
+    tell_the_chairs_desk(clinic, colleague)
     with django_capture_on_commit_callbacks(execute=True):
         book(clinic)
     theirs = Notification.objects.get(recipient=colleague)

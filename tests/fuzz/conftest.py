@@ -195,7 +195,11 @@ def _seed(facility, admin, desk, clinician):
     )
     kernel_services.comment_add(facility=facility, actor=admin, target=booked, text="Bring the last letter.")
     booking_services.notify_booking_event(
-        facility_id=facility.pk, booking_id=booked.pk, event="created", event_id=str(uuid.uuid4())
+        facility_id=facility.pk,
+        booking_id=booked.pk,
+        event="created",
+        event_id=str(uuid.uuid4()),
+        recipient_ids=[desk.pk],  # the desk is not otherwise concerned by the admin's booking
     )
     notification = booking_selectors.notification_list(facility=facility, recipient=desk).first()
     imports = _seed_imports(facility, desk)
