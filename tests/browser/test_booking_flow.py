@@ -89,9 +89,17 @@ def test_book_reschedule_and_cancel_from_the_day_board(clinic, log_in):
     assert booking.status == Status.RESCHEDULED and not booking.holds_time
     assert (moved.start, moved.end, moved.status) == (clinic.at("11:00"), clinic.at("11:30"), Status.SCHEDULED)
 
-    # Cancel it, saying why.
-    page.get_by_label("Reason").fill("The patient asked to cancel")
-    page.get_by_role("button", name="Cancel booking").click()
+    # Cancel it, saying why: the confirmation opens over the booking and will not go without a
+    # reason (the browser asks for it, nothing changes).
+    page.get_by_role("button", name="Cancel booking…").click()
+    dialog = page.get_by_role("dialog", name="Cancel this booking?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Yes, cancel").click()
+    expect(dialog).to_be_visible()
+    moved.refresh_from_db()
+    assert moved.status == Status.SCHEDULED
+    dialog.get_by_label("Why is it cancelled?").fill("The patient asked to cancel")
+    dialog.get_by_role("button", name="Yes, cancel").click()
     expect(page.get_by_role("status")).to_have_text("Booking cancelled.")
     expect(page.locator("#booking-status")).to_have_text("Cancelled")
     expect(page.locator("#status-history")).to_contain_text("Scheduled → Cancelled")
