@@ -71,6 +71,7 @@ document.documentElement.classList.add("js");
     }
     if (!twin && !region.matches("a[href], button, input, select, textarea, [tabindex]")) {
       region.setAttribute("tabindex", "-1");
+      region.dataset.focusLanding = "true";
     }
     region.focus({ preventScroll: true });
   });
@@ -90,7 +91,10 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   if (!region.matches || !region.matches("[data-poll-pause-while-busy]")) {
     return;
   }
-  if (region.querySelector("details[open]") || region.contains(document.activeElement)) {
+  // Focus that a swap left on a region (below) is not someone at work in it.
+  const active = document.activeElement;
+  const working = active && region.contains(active) && !(active.dataset && active.dataset.focusLanding);
+  if (region.querySelector("details[open]") || working) {
     event.preventDefault();
   }
 });

@@ -127,6 +127,9 @@ def crawl(page, origin: str, start: str) -> tuple[list[str], list[str], list[str
         violations = axe_violations(page)
         if violations:
             failures.append(f"{url}\n{describe(violations)}")
+        headings = page.locator("h1").count()
+        if headings != 1:  # the page's title, once (axe counts only a missing one, as moderate)
+            failures.append(f"{url}\n- {headings} <h1> elements, not one")
         for link in _links(page, origin):
             key = _page_key(link)
             if key not in seen:
