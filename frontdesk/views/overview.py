@@ -66,6 +66,8 @@ class OverviewView(FacilityPageMixin, View):
             can_queue=self.can(Action.QUEUE_VIEW),
             can_see_patients=self.can(Action.PATIENT_VIEW),
             can_analytics=self.can(Action.ANALYTICS_VIEW),
+            # The nightly runs page is for those who may re-run a day; an analyst would get a 403.
+            can_manage_analytics=self.can(Action.ANALYTICS_MANAGE),
             can_admin=self.can(Action.ADMIN_SITE) and request.user.is_staff,
         )
         return render(request, "frontdesk/overview.html", context)
