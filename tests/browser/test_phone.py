@@ -150,3 +150,13 @@ def test_on_a_wide_screen_the_sections_show_without_a_menu(clinic, log_in):  # n
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
+
+
+def test_the_sign_in_and_error_pages_fit_a_phone(clinic, page):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (("the sign-in", "/accounts/login/"), ("a missing page", "/no-such-page/")):
+        page.goto(path)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{name}: {widths[0]} px wide on a {widths[1]} px screen"
+        assert page.evaluate(CUT_OFF) == [], name
+        assert_accessible(page, context=f"{name} on a phone")
