@@ -25,3 +25,12 @@ def test_the_day_board_of_one_resource_fits_a_phone(clinic, log_in):  # noqa: F8
     assert page.locator("details.day-list[open]").get_by_role("link", name=booking.patient.name).count() == 1
     _assert_fits(page, context="the day board of one resource on a phone")
 
+
+def test_the_nightly_runs_fit_a_phone(clinic, log_in):  # noqa: F811 - the fixture
+    page = log_in(MEMBERS[Role.MANAGER])
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"/f/{SLUG}/analytics/runs/")
+
+    assert page.get_by_role("button", name="Re-run this day").count() >= 7
+    _assert_fits(page, context="the nightly runs on a phone")
