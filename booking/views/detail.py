@@ -13,10 +13,13 @@ from django.utils import timezone
 from booking import selectors, services
 from booking.forms import (
     RescheduleForm,
+    resource_field_name,
     slot_label,
 )
 from booking.lifecycle import TRANSITIONS, desk_moves
 from booking.models import Status
+from booking.services.appointments import LOCATION_KINDS
+from booking.services.requests import ResourceRequest, in_need_order
 from booking.views.common import BookingPage, _when
 from scheduling import selectors as kernel
 from scheduling import services as kernel_services
@@ -207,6 +210,19 @@ def _resources(booking) -> list[dict]:
     ]
 
 
+def _reschedule_team(booking) -> list[dict]:
+    """What the reschedule picker is sent of the booking's resources: each in the input its need
+    reads (``resource``, ``resource_1``…, in the order of the type's needs, as the booking form
+    sends them), so a team is offered only the times when all of it is free."""
+    rows = list(booking.resources.all())
+    ordered = in_need_order(
+        booking.appointment_type.resource_needs,
+        tuple(ResourceRequest(row.resource_id) for row in rows),
+        {row.resource_id: row.resource.kind for row in rows},
+    )
+    return [{"name": resource_field_name(i), "id": r.resource_id} for i, r in enumerate(ordered)]
+
+
 def _kept_length(booking) -> dt.timedelta | None:
     """What a rescheduled booking keeps: its length, unless it holds a token (the new slot's)."""
     return None if booking.token_booking else booking.end - booking.start
@@ -231,7 +247,6 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         if target in allowed and (target != Status.NO_SHOW or started)
     ]
     resources = _resources(booking)
-    picker_resource_id = next((row.resource_id for row in booking.resources.all()), None)
     local_start = timezone.localtime(booking.start)
     kept = _kept_length(booking)
     context = {
@@ -245,7 +260,9 @@ def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None
         "actions": actions,
         "can_reschedule": Status.RESCHEDULED in allowed,
         "kept_minutes": int(kept.total_seconds() // 60) if kept else None,
-        "picker_resource_id": picker_resource_id,
+        "reschedule_team": _reschedule_team(booking),
+        "reschedule_blocked": not view.can(Action.BOOKING_LOCATION)
+        and any(row.resource.kind in LOCATION_KINDS for row in booking.resources.all()),
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"date": local_start.date(), "slot": ""}, facility=facility),
         "reschedule_error": reschedule_error,

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import re
+from contextlib import nullcontext
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -155,13 +156,22 @@ class TeamSelectsView(BookingPage):
 class SlotPickerView(BookingPage):
     """The picker's radio buttons on one local date (htmx): the free slots of the chosen resource
     long enough for the type, or, for a type that needs a team, the times when all of the
-    chosen resources are free together (``selectors.team_slot_list``)."""
+    chosen resources are free together (``selectors.team_slot_list``).
+
+    ``rescheduling=<booking id>``: the picker of that booking's page, sent its resources in the
+    needs' order. Its own time counts as free, as ``booking_reschedule`` treats it, but its own
+    start is not offered (that is no move); a team's times are as long as the booking."""
 
     required_action = Action.BOOKING_MANAGE
 
     def get(self, request, facility_slug: str):
         query = SlotQueryForm(
             request.GET, facility=request.facility, can_book_location=self.can(Action.BOOKING_LOCATION)
+        )
+        moving = (
+            selectors.booking_get(facility=request.facility, booking_id=request.GET["rescheduling"])
+            if request.GET.get("rescheduling")
+            else None
         )
         valid = query.is_valid()
         team = query.chosen_resources() if valid else None
@@ -171,32 +181,43 @@ class SlotPickerView(BookingPage):
             return render(request, "booking/_slot_picker.html", context)
         fields = query.cleaned_data
         appointment_type = fields["appointment_type"]
-        emergency = request.GET.get("priority") == Priority.EMERGENCY and self.can(Action.BOOKING_EMERGENCY)
-        if len(team) > 1:
-            slots = selectors.team_slot_list(
-                facility=request.facility,
-                resource_ids=[r.pk for r in team],
-                date=fields["date"],
-                appointment_type=appointment_type,
-            )
-            free = slots
-        else:
-            slots = availability.slot_list(
-                facility=request.facility,
-                resource_ids=[team[0].pk],
-                start_date=fields["date"],
-                end_date=fields["date"],
-                appointment_type_id=appointment_type.pk if appointment_type else None,
-            )
-            # A slot shorter than the type is not offered: a five-hour regimen does not fit a
-            # doctor's 15-minute token.
-            length = dt.timedelta(minutes=appointment_type.default_minutes if appointment_type else 0)
-            slots = [slot for slot in slots if slot.end - slot.start >= length]
-            free = [slot for slot in slots if slot.bookable and slot.remaining > 0]
-            if emergency:
-                # An emergency takes any time still to come; what is booked then is moved.
-                now = timezone.now()
-                free = [slot for slot in slots if slot.end > now]
+        emergency = (
+            moving is None and request.GET.get("priority") == Priority.EMERGENCY and self.can(Action.BOOKING_EMERGENCY)
+        )
+        own_time = selectors.own_time_free(booking_id=moving.pk) if moving else nullcontext()
+        team_length = None
+        with own_time:
+            if len(team) > 1:
+                team_length = moving.end - moving.start if moving else None
+                slots = selectors.team_slot_list(
+                    facility=request.facility,
+                    resource_ids=[r.pk for r in team],
+                    date=fields["date"],
+                    appointment_type=appointment_type,
+                    length=team_length,
+                )
+                free = slots
+            else:
+                slots = availability.slot_list(
+                    facility=request.facility,
+                    resource_ids=[team[0].pk],
+                    start_date=fields["date"],
+                    end_date=fields["date"],
+                    appointment_type_id=appointment_type.pk if appointment_type else None,
+                )
+                # A slot shorter than the type is not offered: a five-hour regimen does not fit a
+                # doctor's 15-minute token.
+                length = dt.timedelta(minutes=appointment_type.default_minutes if appointment_type else 0)
+                slots = [slot for slot in slots if slot.end - slot.start >= length]
+                free = [slot for slot in slots if slot.bookable and slot.remaining > 0]
+                if emergency:
+                    # An emergency takes any time still to come; what is booked then is moved.
+                    now = timezone.now()
+                    free = [slot for slot in slots if slot.end > now]
+        if moving:
+            free = [slot for slot in free if slot.start != moving.start]
+        if appointment_type and team_length is None:
+            team_length = dt.timedelta(minutes=appointment_type.default_minutes)
         context.update(
             slots=[
                 {
@@ -214,6 +235,7 @@ class SlotPickerView(BookingPage):
             team=team,
             date=fields["date"],
             emergency=emergency and len(team) == 1,
+            team_minutes=int(team_length.total_seconds() // 60) if team_length else None,
         )
         return render(request, "booking/_slot_picker.html", context)
 
