@@ -101,7 +101,7 @@ class LeaveApplyView(FacilityPageMixin, View):
                 request, resource, start=start, end=end, reason=reason, bookings=bookings, status=error.status_code
             )
         for old, new in outcome.moved:
-            messages.success(request, f"{old.patient.name} moved to {_when(new)}; the patient is told.")
+            messages.success(request, f"{old.patient.name} moved to {_where(new)}, {_when(new)}; the patient is told.")
         for booking in outcome.cancelled:
             messages.success(request, f"{booking.patient.name}'s booking cancelled; the patient is told.")
         for booking, problem in outcome.failed:
@@ -138,4 +138,11 @@ def _decisions(post, all_reason: str) -> dict[int, leave.Decision]:
 
 
 def _when(booking) -> str:
-    return f"{timezone.localtime(booking.start):%a %d %b %Y %H:%M}"
+    # 'Wed 9 Dec', as the leave page and the booking pages write a day (not 'Wed 09 Dec').
+    local = timezone.localtime(booking.start)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+
+
+def _where(booking) -> str:
+    """What the moved booking holds: it may have gone to another resource of the same kind."""
+    return ", ".join(row.resource.name for row in booking.resources.select_related("resource"))
