@@ -6,10 +6,12 @@ own pages are in ``window_views``; the page of leave over bookings in ``leave_vi
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -98,8 +100,12 @@ class _ResourcePage(FacilityPageMixin, View):
             "close_form": forms.get("close_form") or CloseForm(),
             "exception_form": forms.get("exception_form") or ExceptionForm(),
             "delegation_form": forms.get("delegation_form") or DelegationForm(),
-            "preview_start": _monday(timezone.localdate()),
         }
+        # The preview is part of the page (it works without script); its arrows swap it by htmx.
+        try:
+            context.update(preview_context(request, resource, request.GET.get("from", "")))
+        except (InvalidInput, OverflowError, ApplicationError):
+            context.update(preview_context(request, resource, ""))
         return render(request, "availability/resource.html", context, status=status)
 
     def failed(self, request, form, error: ApplicationError, form_name: str):
@@ -259,51 +265,59 @@ class DelegationRevokeView(_ResourcePage):
 
 
 class PreviewView(_ResourcePage):
-    """Four weeks from a Monday: per day, the times a patient could book now (htmx partial)."""
+    """Four weeks from a Monday: per day, the times a patient could book now (the htmx partial
+    of the resource page). Asked for without htmx (a link opened in a new tab, no script), it
+    sends the browser to the resource page showing the same four weeks."""
 
     def get(self, request, facility_slug: str, resource_id: int):
         self.setup_resource(request, resource_id)
-        asked = request.GET.get("from", "")
+        if not request.headers.get("HX-Request"):
+            page = reverse("availability:resource", kwargs={"facility_slug": facility_slug, "resource_id": resource_id})
+            asked = request.GET.get("from", "")[:10]
+            return redirect(f"{page}?{urlencode({'from': asked})}#preview" if asked else f"{page}#preview")
         try:
-            start = _monday(parse_date(asked) if asked else timezone.localdate())
-            end = start + dt.timedelta(weeks=PREVIEW_WEEKS) - dt.timedelta(days=1)
-            slots = selectors.slot_list(
-                facility=request.facility, resource_ids=[self.resource.pk], start_date=start, end_date=end
-            )
+            context = preview_context(request, self.resource, request.GET.get("from", ""))
         except (InvalidInput, OverflowError) as error:
             return HttpResponseBadRequest(getattr(error, "message", "This date is outside the calendar."))
         except ApplicationError as error:
             return HttpResponseBadRequest(error.message)
-        zone = timezone.get_current_timezone()
-        by_day: dict[dt.date, list] = defaultdict(list)
-        for slot in slots:
-            by_day[slot.start.astimezone(zone).date()].append(slot)
-        today = timezone.localdate()
-        weeks = []
-        for week in range(PREVIEW_WEEKS):
-            row = []
-            for offset in range(7):
-                day = start + dt.timedelta(days=7 * week + offset)
-                day_slots = by_day.get(day, [])
-                free = [slot for slot in day_slots if slot.bookable]
-                row.append(
-                    {
-                        "date": day,
-                        "today": day == today,
-                        "total": len(day_slots),
-                        "free": len(free),
-                        "times": [slot.start.astimezone(zone) for slot in free[:TIMES_SHOWN_PER_DAY]],
-                        "more": max(0, len(free) - TIMES_SHOWN_PER_DAY),
-                    }
-                )
-            weeks.append(row)
-        context = {
-            "resource": self.resource,
-            "weeks": weeks,
-            "previous_start": start - dt.timedelta(weeks=PREVIEW_WEEKS),
-            "next_start": start + dt.timedelta(weeks=PREVIEW_WEEKS),
-        }
         return render(request, "availability/_preview.html", context)
+
+
+def preview_context(request, resource, asked: str) -> dict:
+    """The four weeks from the Monday of ``asked`` (a date, today when empty). Raises what
+    parsing the date or listing the slots raises for a date outside the calendar."""
+    start = _monday(parse_date(asked) if asked else timezone.localdate())
+    end = start + dt.timedelta(weeks=PREVIEW_WEEKS) - dt.timedelta(days=1)
+    slots = selectors.slot_list(facility=request.facility, resource_ids=[resource.pk], start_date=start, end_date=end)
+    zone = timezone.get_current_timezone()
+    by_day: dict[dt.date, list] = defaultdict(list)
+    for slot in slots:
+        by_day[slot.start.astimezone(zone).date()].append(slot)
+    today = timezone.localdate()
+    weeks = []
+    for week in range(PREVIEW_WEEKS):
+        row = []
+        for offset in range(7):
+            day = start + dt.timedelta(days=7 * week + offset)
+            free = [slot for slot in by_day.get(day, []) if slot.bookable]
+            row.append(
+                {
+                    "date": day,
+                    "today": day == today,
+                    "total": len(by_day.get(day, [])),
+                    "free": len(free),
+                    "times": [slot.start.astimezone(zone) for slot in free[:TIMES_SHOWN_PER_DAY]],
+                    "more": max(0, len(free) - TIMES_SHOWN_PER_DAY),
+                }
+            )
+        weeks.append(row)
+    return {
+        "resource": resource,
+        "weeks": weeks,
+        "previous_start": start - dt.timedelta(weeks=PREVIEW_WEEKS),
+        "next_start": start + dt.timedelta(weeks=PREVIEW_WEEKS),
+    }
 
 
 def _monday(day: dt.date) -> dt.date:

@@ -115,12 +115,28 @@ def test_a_refused_exception_says_why(client, facility, doctor, doctor_page, boo
 
 def test_the_preview_shows_four_weeks_of_bookable_times(client, facility, doctor, doctor_page):
     monday = next_weekday(0)
-    response = client.get(page(facility, "preview", resource_id=doctor.pk), {"from": monday.isoformat()})
+    response = client.get(
+        page(facility, "preview", resource_id=doctor.pk), {"from": monday.isoformat()}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert body.count("<tr>") == 4 + 1  # header + four weeks
     assert f'data-date="{monday.isoformat()}"' in body
     assert "6 of 6 bookable" in body and ">09:00<" in body
+
+
+def test_the_preview_is_part_of_the_page_and_its_arrows_work_without_script(client, facility, doctor, doctor_page):
+    monday = next_weekday(0)
+    resource_page = page(facility, "resource", resource_id=doctor.pk)
+    body = client.get(resource_page, {"from": monday.isoformat()}).content.decode()
+    assert f'data-date="{monday.isoformat()}"' in body and "6 of 6 bookable" in body
+    assert f'href="{resource_page}?from=' in body  # the arrows open the page, not a bare fragment
+    # The fragment's address opened in a tab of its own leads to the page showing those weeks.
+    response = client.get(page(facility, "preview", resource_id=doctor.pk), {"from": monday.isoformat()})
+    assert response.status_code == 302
+    assert response["Location"] == f"{resource_page}?from={monday.isoformat()}#preview"
+    # A date outside the calendar shows this week rather than failing the page.
+    assert client.get(resource_page, {"from": "1800-01-01"}).status_code == 200
 
 
 def test_a_scheduler_reads_but_cannot_change(client, facility, make_member, doctor, doctor_page):

@@ -77,8 +77,13 @@ def test_the_day_board_refuses_dates_out_of_range(clinic, browser, day):
 @pytest.mark.parametrize("day", ["9999-12-27", "9999-12-20", "0001-01-01", "1999-12-27"])
 def test_the_preview_refuses_dates_out_of_range(clinic, browser, day):
     url = f"/f/{clinic.facility.slug}/availability/resources/{clinic.chair.pk}/preview/"
-    response = browser.get(url, {"from": day})
+    response = browser.get(url, {"from": day}, headers={"HX-Request": "true"})
     assert response.status_code == 400
+    # The resource page that carries the preview shows this week's instead.
+    assert (
+        browser.get(f"/f/{clinic.facility.slug}/availability/resources/{clinic.chair.pk}/", {"from": day}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("day", FAR)
