@@ -22,7 +22,7 @@ class _PlaceField(forms.ChoiceField):
         resources = kernel.resource_list(facility=facility).filter(active=True)
         departments = kernel.department_list(facility=facility)
         self.choices = [
-            ("", "Choose a resource or department…"),
+            ("", "Choose…"),  # short enough for a phone; the label says what is chosen
             ("Resources", [(f"resource:{r.pk}", r.name) for r in resources]),
             ("Departments", [(f"department:{d.pk}", d.name) for d in departments]),
         ]
