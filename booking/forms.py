@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from booking.models import Priority
 from booking.services.appointments import LOCATION_KINDS
+from booking.services.requests import walk_in_needs_check
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
-from scheduling.errors import NotFound
+from scheduling.errors import ApplicationError, NotFound
 from scheduling.parsing import parse_instant
 from scheduling.ranges import ScheduledDateFormField
 
@@ -151,6 +152,16 @@ class _FacilityForm(forms.Form):
         except NotFound:
             return None
 
+    def _chosen_type(self):
+        """The appointment type submitted, else the one the form opened with; None if unknown."""
+        value = self.data.get("appointment_type") if self.is_bound else self.initial.get("appointment_type")
+        if not value:
+            return None
+        try:
+            return kernel.appointment_type_get(facility=self.facility, appointment_type_id=value)
+        except NotFound:
+            return None
+
     def add_service_error(self, error) -> None:
         """Puts a service's field errors next to the inputs they concern (``resources[2]`` by the
         third resource's select); the message itself is shown at the top of the form."""
@@ -192,15 +203,6 @@ class _TeamMixin:
                 help_text="" if kinds else "Your role may not book theatres or rooms.",
                 error_messages={"required": f"Choose the {label.lower()}."},
             )
-
-    def _chosen_type(self):
-        value = self.data.get("appointment_type") if self.is_bound else self.initial.get("appointment_type")
-        if not value:
-            return None
-        try:
-            return kernel.appointment_type_get(facility=self.facility, appointment_type_id=value)
-        except NotFound:
-            return None
 
     def team_fields(self) -> list:
         """The bound resource selects, in the needs' order."""
@@ -313,12 +315,45 @@ class RescheduleForm(_SlotMixin, _FacilityForm):
 
 
 class WalkInForm(_PriorityMixin, _FacilityForm):
+    """A walk-in holds one resource: once a type is chosen, the resource select lists only what
+    fits its need, labelled by the need's role (the type is read as ``_TeamMixin`` reads it, so
+    choosing it re-renders the select through htmx). A type that needs a team cannot be a
+    walk-in: ``team_message`` says so, and the form is refused on the type."""
+
     patient = _PatientChoice(queryset=None)
     resource = _ResourceChoice(queryset=None, empty_label="Choose a resource…")
     appointment_type = forms.ModelChoiceField(queryset=None, empty_label="Choose a type…")
     note = forms.CharField(
         max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chosen_type = self._chosen_type()
+        self.team_message = ""
+        needs = self.chosen_type.resource_needs if self.chosen_type else []
+        try:
+            if self.chosen_type:
+                walk_in_needs_check(appointment_type=self.chosen_type)
+        except ApplicationError as error:
+            self.team_message = error.message
+            self.fields["resource"].required = False  # not asked for: there is no walk-in to place
+            return
+        if len(needs) == 1:
+            need, field = needs[0], self.fields["resource"]
+            kinds = set(need["kinds"]) - (set() if self.can_book_location else LOCATION_KINDS)
+            field.queryset = field.queryset.filter(kind__in=sorted(kinds))
+            field.label = need["role"]
+            field.empty_label = f"Choose the {need['role'].lower()}…"
+            field.error_messages["required"] = f"Choose the {need['role'].lower()}."
+            if not kinds:
+                field.help_text = "Your role may not book theatres or rooms."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.team_message:
+            self.add_error("appointment_type", "A type that needs a team cannot be a walk-in.")
+        return cleaned
 
 
 class TeamQueryForm(_TeamMixin, _FacilityForm):

@@ -106,7 +106,9 @@ class WalkInView(BookingPage):
         )
 
     def get(self, request, facility_slug: str):
-        initial = {name: request.GET[name] for name in ("patient", "resource") if request.GET.get(name)}
+        initial = {
+            name: request.GET[name] for name in ("patient", "resource", "appointment_type") if request.GET.get(name)
+        }
         return self.page(self.template_name, {"form": self.form(initial=initial)})
 
     def post(self, request, facility_slug: str):
@@ -136,6 +138,20 @@ class WalkInView(BookingPage):
                 return redirect("booking:detail", facility_slug=facility_slug, booking_id=booking.pk)
         status = error.status_code if error else 400
         return self.page(self.template_name, {"form": form, "error": error}, status=status)
+
+
+class WalkInResourceView(WalkInView):
+    """The walk-in's resource select for the chosen type (htmx, when the type changes): only the
+    resources that fit its need, keeping the one picked where it still fits; for a type that
+    needs a team, the reason it cannot be a walk-in and the way to the booking form instead."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, facility_slug: str):
+        initial = {
+            name: request.GET[name] for name in ("patient", "resource", "appointment_type") if request.GET.get(name)
+        }
+        return render(request, "booking/_walk_in_resource.html", {"form": self.form(initial=initial)})
 
 
 class TeamSelectsView(BookingPage):
