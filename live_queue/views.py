@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from live_queue import selectors, services
 from live_queue.forms import BookingCheckInForm, WalkInCheckInForm
-from live_queue.models import EntryStatus
+from live_queue.models import EntryStatus, Priority
 from live_queue.pages import QueuePage, entry_url, offer_undo
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
@@ -123,6 +123,10 @@ def _home_page(view: QueuePage, *, walk_in_form=None, error_message: str = "", s
         for key, title, hint in ARRIVAL_GROUPS
     ]
     form = walk_in_form or WalkInCheckInForm(facility=facility)
+    if not view.can(Action.BOOKING_EMERGENCY):
+        # The service refuses a walk-in emergency from this role (403): do not offer it.
+        priority = form.fields["priority"]
+        priority.choices = [choice for choice in priority.choices if choice[0] != Priority.EMERGENCY]
     context = {
         "today": today,
         "queues": queues,
