@@ -2,6 +2,9 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -137,8 +140,11 @@ class ActiveBookings:
     time-holding ``BookingResource`` row, one unit each; token rows say they are ``shared``."""
 
     def active_intervals(self, *, facility, resource_ids: list[int], start, end) -> list[tuple]:
+        moving = _moving_booking.get()
         return [
-            as_interval(row) for row in held_time(facility=facility, resource_ids=resource_ids, start=start, end=end)
+            as_interval(row)
+            for row in held_time(facility=facility, resource_ids=resource_ids, start=start, end=end)
+            if row.booking_id != moving
         ]
 
     def any_booking(self, *, facility, resource_id: int, start, end) -> bool:
@@ -298,20 +304,27 @@ def calendar_board(
 
 
 def team_slot_list(
-    *, facility, resource_ids: list[int], date: dt.date, appointment_type, now: dt.datetime | None = None
+    *,
+    facility,
+    resource_ids: list[int],
+    date: dt.date,
+    appointment_type,
+    now: dt.datetime | None = None,
+    length: dt.timedelta | None = None,
 ) -> list[availability.Slot]:
     """The times on local ``date`` when every one of ``resource_ids`` (a team: a theatre with its
     surgeon, anaesthetist and nurse) can take ``appointment_type`` together, earliest first.
 
-    Each is a free, bookable open slot of the first resource, at least the type's length and
-    cut to [start, start + the type's minutes), kept when each other resource has free,
+    Each is a free, bookable open slot of the first resource, at least ``length`` long (by
+    default the type's minutes; a reschedule keeps the booking's own) and cut to
+    [start, start + length), kept when each other resource has free,
     bookable open slots of one window (or extra time) that together cover that interval: nothing
     of theirs is booked then and their availability takes the type. Token slots are left out,
     since a token slot is booked for one resource at a time. What the booking service will
     accept, in one slot read (a fixed number of queries) whatever the size of the team."""
     if not resource_ids:
         return []
-    length = dt.timedelta(minutes=appointment_type.default_minutes)
+    length = length or dt.timedelta(minutes=appointment_type.default_minutes)
     free: dict[int, list] = defaultdict(list)
     for slot in availability.slot_list(
         facility=facility,
@@ -335,6 +348,25 @@ def team_slot_list(
                 availability.Slot(first, start, end, slot.type, 1, 0, 1, True, slot.availability_id, slot.exception_id)
             )
     return team_slots
+
+
+# --- rescheduling: the moved booking's own time counts as free -----------------------------------
+
+_moving_booking: ContextVar[int | None] = ContextVar("moving_booking", default=None)
+
+
+@contextmanager
+def own_time_free(*, booking_id: int) -> Iterator[None]:
+    """Within it, the slot reads (``availability.slot_list``, ``team_slot_list``) do not count
+    ``booking_id``'s time as booked, nor its units towards a daily limit: what
+    ``booking_reschedule`` does, since it releases the old booking before it books the new time,
+    so a booking moved by less than its length may overlap its old time
+    (tests/booking/test_reschedule_team.py). For reads only: the services read ``held_time``."""
+    token = _moving_booking.set(int(booking_id))
+    try:
+        yield
+    finally:
+        _moving_booking.reset(token)
 
 
 def _free_runs(slots) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from booking import views
+from booking.views.forms import WalkInResourceView
 
 app_name = "booking"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("month/", views.MonthView.as_view(), name="month"),
     path("new/", views.BookingCreateView.as_view(), name="new"),
     path("walk-in/", views.WalkInView.as_view(), name="walk_in"),
+    path("walk-in/resource/", WalkInResourceView.as_view(), name="walk_in_resource"),
     path("slots/", views.SlotPickerView.as_view(), name="slots"),
     path("team/", views.TeamSelectsView.as_view(), name="team"),
     path("duration/", views.DurationSuggestionView.as_view(), name="duration"),
