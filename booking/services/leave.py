@@ -187,8 +187,8 @@ def _cancel(facility, actor, booking, reason, now) -> Booking:
         patient_message_send(
             facility=facility,
             booking=cancelled,
-            text=f"Your {booking.appointment_type.name} appointment on {when:%a %d %b %Y at %H:%M} is cancelled: "
-            f"{cancelled.cancel_reason} Please call us to book a new time.",
+            text=f"Your {booking.appointment_type.name} appointment on {_told(when)} is cancelled: "
+            f"{_sentence(cancelled.cancel_reason)} Please call us to book a new time.",
         )
     return cancelled
 
@@ -222,8 +222,8 @@ def _move(facility, actor, actor_role, booking, resource, leave_end, now, decisi
                 patient_message_send(
                     facility=facility,
                     booking=selectors.booking_detail(facility=facility, booking_id=moved.pk),
-                    text=f"Your {booking.appointment_type.name} appointment on {when:%a %d %b %Y at %H:%M} has moved "
-                    f"to {new_when:%a %d %b %Y at %H:%M} with {proposal.resource_name}.",
+                    text=f"Your {booking.appointment_type.name} appointment on {_told(when)} has moved "
+                    f"to {_told(new_when)} with {proposal.resource_name}.",
                 )
             return moved
     raise ApplicationError(
@@ -285,3 +285,14 @@ def _resources_after_move(booking, leaving_id: int, proposal: Proposal) -> tuple
 
 def _local(instant: dt.datetime, facility) -> dt.datetime:
     return instant.astimezone(ZoneInfo(facility.time_zone))
+
+
+def _told(local: dt.datetime) -> str:
+    """A day and time as a patient reads it, written as CareSlot's pages write days: 'Tue 8 Dec 2026 at 10:00'."""
+    return f"{local:%a} {local.day} {local:%b %Y} at {local:%H:%M}"
+
+
+def _sentence(reason: str) -> str:
+    """The clerk's reason as a sentence of its own, so that what follows it does not run on."""
+    reason = reason.strip()
+    return reason if reason.endswith((".", "!", "?")) else f"{reason}."
