@@ -16,7 +16,7 @@ from booking.forms import (
     resource_field_name,
     slot_label,
 )
-from booking.lifecycle import TRANSITIONS, desk_moves
+from booking.lifecycle import desk_moves
 from booking.models import Status
 from booking.services.appointments import LOCATION_KINDS
 from booking.services.requests import ResourceRequest, in_need_order
@@ -230,7 +230,9 @@ def _kept_length(booking) -> dt.timedelta | None:
 
 def _detail_page(view: BookingPage, booking, *, error=None, reschedule_form=None, reschedule_error=None, status=200):
     facility = view.request.facility
-    allowed = TRANSITIONS[Status(booking.status)]
+    # The moves this page can make: a checked-in patient's booking is cancelled by the queue's
+    # "Left", so offering Cancel here would only lead to a refusal.
+    allowed = desk_moves(booking.status)
     started = booking.start <= timezone.now()
     actions = [
         {

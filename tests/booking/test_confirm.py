@@ -139,6 +139,14 @@ def test_a_checked_in_bookings_cancel_confirmation_sends_the_desk_to_the_queue(c
     assert Booking.objects.get(pk=booking.pk).status == Status.CHECKED_IN
 
 
+def test_a_checked_in_bookings_page_offers_no_cancel_it_would_refuse(clinic, desk, user):
+    booking = book_today(clinic, clinic.patients[0])
+    queue_services.check_in(facility=clinic.facility, actor=user, actor_role=Role.ADMIN, booking_id=booking.pk)
+    page = desk.get(page_url(clinic, f"{booking.pk}/")).content.decode()
+    assert f"{booking.pk}/cancel/" not in page
+    assert f"{booking.pk}/no-show/" not in page
+
+
 def test_the_confirmation_is_for_staff_of_this_facility_only(clinic, facility, other_facility, make_member):
     booking = book(clinic, "10:00")
     analyst = client_for(make_member(facility, Role.ANALYST))
