@@ -188,7 +188,7 @@ def _message(booking, title: str, facility, *, event: str) -> str:
         before = booking.replaces.start
         return f"{title}: {who}, from {_short(before, zone)} to {_short(booking.start, zone)} with {places}."
     local = timezone.localtime(booking.start, timezone=zone)
-    return f"{title}: {who}, {local:%a %d %b %Y %H:%M} with {places}."
+    return f"{title}: {who}, {local:%a} {local.day} {local:%b %Y %H:%M} with {places}."
 
 
 def _short(instant, zone: ZoneInfo) -> str:
