@@ -288,7 +288,8 @@ class FacilityScoping:
         if facility is not None:
             extra_context = {
                 **(extra_context or {}),
-                "subtitle": f"{obj} · times in {facility.time_zone}",
+                # As the change page names it: str(obj) would give its instant in UTC under a zone's name.
+                "subtitle": f"{self.subtitle_of(obj)} · times in {facility.time_zone}",
                 "facility_time_zone": facility.time_zone,
             }
         request.history_time_zone = facility.time_zone if facility is not None else "UTC"
