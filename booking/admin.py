@@ -9,7 +9,7 @@ class BookingResourceInline(ScopedInline, admin.TabularInline):
 
     model = BookingResource
     verbose_name_plural = "booked resources"
-    fields = ["resource", "start", "end", "holds_time", "token_slot"]
+    fields = ["resource", "role", "start", "end", "holds_time", "token_slot"]
     readonly_fields = fields
 
 

@@ -65,6 +65,7 @@ class BookingResourceOutput(serializers.Serializer):
     resource = serializers.IntegerField(source="resource_id")
     name = serializers.CharField(source="resource.name")
     kind = serializers.CharField(source="resource.kind")
+    role = serializers.CharField(help_text="The need of the appointment type it fills (e.g. Surgeon); empty if none.")
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     holds_time = serializers.BooleanField()

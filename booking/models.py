@@ -137,6 +137,14 @@ class BookingResource(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     holds_time = models.BooleanField(default=True)
+    role = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The need of the appointment type this resource fills (Surgeon, Anaesthetist…); "
+        "empty for a type without needs.",
+    )
     token_slot = models.ForeignKey(
         "TokenSlot",
         on_delete=models.PROTECT,

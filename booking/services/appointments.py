@@ -21,6 +21,7 @@ from booking.services.requests import (
     BookingRequest,
     ResourceRequest,
     in_need_order,
+    need_roles,
     resource_needs_check,
     same_resources,
     validated_intervals,
@@ -159,6 +160,7 @@ def booking_reschedule(
                 old.appointment_type.resource_needs,
                 same_resources(old, held, new_start=start, new_end=end),
                 {resource.pk: resource.kind for resource in locked},
+                {row.resource_id: row.role for row in held},
             ),
             kind=old.kind,
             priority=old.priority,
@@ -222,6 +224,7 @@ def _insert(
         resource_ids=[wanted.resource_id for wanted in request.resources],
         kind_of={pk: resource.kind for pk, resource in resources.items()},
     )
+    roles = need_roles(appointment_type.resource_needs, request.resources)
     held = selectors.held_time(
         facility=facility,
         resource_ids=list(intervals),
@@ -287,7 +290,13 @@ def _insert(
             BookingResource,
             [
                 BookingResource(
-                    facility=facility, booking=booking, resource_id=rid, start=s, end=e, token_slot_id=slot_id
+                    facility=facility,
+                    booking=booking,
+                    resource_id=rid,
+                    start=s,
+                    end=e,
+                    token_slot_id=slot_id,
+                    role=roles.get(rid, ""),
                 )
                 for rid, (s, e) in sorted(intervals.items())
             ],

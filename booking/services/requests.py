@@ -133,12 +133,29 @@ def resource_needs_check(*, appointment_type, resource_ids: list[int], kind_of: 
         raise ApplicationError("wrong_resource_kind", first, fields=problems)
 
 
-def in_need_order(needs: list[dict], resources: tuple[ResourceRequest, ...], kind_of: dict[int, str]):
-    """The resources reordered so each fits its need in turn, when some order does: a booking's
-    rows do not keep the order it was asked in, and a reschedule keeps its resources. As given
-    otherwise (the check then says what is wrong)."""
+def in_need_order(
+    needs: list[dict],
+    resources: tuple[ResourceRequest, ...],
+    kind_of: dict[int, str],
+    roles: dict[int, str] | None = None,
+):
+    """The resources reordered so each fits its need in turn: by the role each was booked for
+    (``roles``, from ``BookingResource.role``: two practitioners are not interchangeable, one is
+    the surgeon), else in the first order their kinds fit. A booking's rows do not keep the
+    order it was asked in, and a reschedule keeps its resources. As given otherwise (the check
+    then says what is wrong)."""
     if len(needs) != len(resources) or len(needs) < 2:
         return resources
+    if roles:
+        pool, ordered = list(resources), []
+        for need in needs:
+            match = next((r for r in pool if roles.get(r.resource_id) == need["role"]), None)
+            if match is None:
+                break
+            pool.remove(match)
+            ordered.append(match)
+        else:
+            return tuple(ordered)
     for order in itertools.permutations(resources):
         if all(kind_of.get(r.resource_id) in need["kinds"] for need, r in zip(needs, order, strict=True)):
             return tuple(order)
@@ -153,3 +170,11 @@ def walk_in_needs_check(*, appointment_type) -> None:
         roles = ", ".join(need["role"] for need in needs)
         message = f"{appointment_type.name} needs a team ({roles}): book it from the booking form, not as a walk-in."
         raise ApplicationError("invalid", message, fields={"appointment_type": [message]})
+
+
+def need_roles(needs: list[dict], resources: tuple[ResourceRequest, ...]) -> dict[int, str]:
+    """resource id → the role it fills, for resources given in the needs' order (checked by
+    ``resource_needs_check``); empty for a type without needs."""
+    if not needs or len(needs) != len(resources):
+        return {}
+    return {wanted.resource_id: need["role"] for wanted, need in zip(resources, needs, strict=True)}

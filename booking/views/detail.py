@@ -199,14 +199,23 @@ def _confirm_page(view: BookingPage, booking, move: str, *, reason_error: str = 
 
 
 def _resources(booking) -> list[dict]:
+    """The booking's resources, a team's in the order of its type's needs, each with its role."""
+    rows = {row.resource_id: row for row in booking.resources.all()}
+    ordered = in_need_order(
+        booking.appointment_type.resource_needs,
+        tuple(ResourceRequest(rid) for rid in rows),
+        {rid: row.resource.kind for rid, row in rows.items()},
+        {rid: row.role for rid, row in rows.items()},
+    )
     return [
         {
             "name": row.resource.name,
+            "role": row.role,
             "kind": "Token" if row.token_slot_id else row.resource.get_kind_display(),
             "start": row.start,
             "end": row.end,
         }
-        for row in booking.resources.all()
+        for row in (rows[wanted.resource_id] for wanted in ordered)
     ]
 
 
@@ -219,6 +228,7 @@ def _reschedule_team(booking) -> list[dict]:
         booking.appointment_type.resource_needs,
         tuple(ResourceRequest(row.resource_id) for row in rows),
         {row.resource_id: row.resource.kind for row in rows},
+        {row.resource_id: row.role for row in rows},
     )
     return [{"name": resource_field_name(i), "id": r.resource_id} for i, r in enumerate(ordered)]
 

@@ -181,6 +181,29 @@ def test_reschedule_keeps_the_team(clinic, team, api_client):
     assert (moved.start, moved.end) == (clinic.at("14:00"), clinic.at("16:00"))
 
 
+def test_each_member_keeps_the_role_booked_for_through_a_reschedule(clinic, team, api_client, client):
+    # Booked with the newer practitioner (higher id) as surgeon: an order read back by id, or
+    # guessed from kinds alone, would swap the two.
+    swapped = [clinic.theatre, team["anaesthetist"], team["surgeon"], team["nurse"]]
+    booking = _create(clinic, team, swapped)
+    roles = {row.resource_id: row.role for row in booking.resources.all()}
+    assert roles[team["anaesthetist"].pk] == "Surgeon" and roles[team["surgeon"].pk] == "Anaesthetist"
+    response = api_client.post(
+        clinic.url(f"bookings/{booking.pk}/reschedule/"), {"start": clinic.at("14:00").isoformat()}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    shown = {item["name"]: item["role"] for item in response.json()["resources"]}
+    assert shown == {
+        "Theatre 1": "Theatre",
+        "Dr Bram Yarrow": "Surgeon",
+        "Dr Orla Vale": "Anaesthetist",
+        "Nurse Ilse Quarry": "Scrub nurse",
+    }
+    client.force_login(clinic.admin)
+    page = client.get(f"/f/{clinic.facility.slug}/bookings/{response.json()['id']}/").content.decode()
+    assert page.index("Surgeon: Dr Bram Yarrow") < page.index("Anaesthetist: Dr Orla Vale")
+
+
 def test_reschedule_onto_a_wrong_team_is_refused(clinic, team, api_client):
     booking = _create(clinic, team, _team_order(clinic, team))
     wrong = [team["surgeon"], clinic.theatre, team["anaesthetist"], team["nurse"]]
