@@ -195,6 +195,10 @@ class SlotPickerView(BookingPage):
         if not team:
             context["missing"] = [need["role"].lower() for need in query.needs]
             return render(request, "booking/_slot_picker.html", context)
+        if len({resource.pk for resource in team}) < len(team):
+            # One person cannot fill two roles at once: say so before offering times for them.
+            context.update(ready=False, same_person=True)
+            return render(request, "booking/_slot_picker.html", context)
         fields = query.cleaned_data
         appointment_type = fields["appointment_type"]
         emergency = (

@@ -181,6 +181,14 @@ def test_the_team_picker_lists_times_when_all_are_free(clinic, team, clinician):
     assert "are all free for 120 minutes" in html
 
 
+def test_the_team_picker_says_so_when_one_person_fills_two_roles(clinic, team, clinician):
+    query = _team_query(clinic, team, date=clinic.at("10:00").date().isoformat())
+    query["resource_2"] = query["resource_1"]  # the surgeon chosen as anaesthetist too
+    html = clinician.get(page_url(clinic, "slots/"), query).content.decode()
+    assert 'type="radio"' not in html
+    assert "One person is chosen for two roles" in html
+
+
 def test_the_team_picker_waits_for_every_member(clinic, team, clinician):
     query = _team_query(clinic, team, date=clinic.at("10:00").date().isoformat())
     del query["resource_2"]
