@@ -135,5 +135,6 @@ class PatientCreateView(FacilityPageMixin, View):
                         form.add_error(field if field in form.fields else None, problem)
             else:
                 messages.success(request, f"Registered {patient.name} ({patient.mrn}).")
-                return redirect("scheduling:patients", facility_slug=facility_slug)
+                # Straight to the new patient's page, where "Book this patient" is the next step.
+                return redirect("frontdesk:patient", facility_slug=facility_slug, patient_id=patient.pk)
         return render(request, "scheduling/patient_form.html", {"form": form}, status=400)

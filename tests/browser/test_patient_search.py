@@ -81,10 +81,11 @@ def test_register_patient_rejects_a_duplicate_mrn_next_to_the_field_then_accepts
     page.get_by_label("MRN").fill("BIC-000104")
     page.get_by_role("button", name="Register").click()
 
-    expect(page).to_have_url(re.compile(r"/f/brindlemoor/patients/$"))
-    expect(page.get_by_role("status")).to_have_text("Registered Rosalind Fenwhistle (BIC-000104).")
-    expect(page.locator("#rows")).to_contain_text("Rosalind Fenwhistle")
     registered = Patient.objects.get(facility=clinic["facility"], mrn="BIC-000104")
+    expect(page).to_have_url(re.compile(rf"/f/brindlemoor/patients/{registered.pk}/$"))
+    expect(page.get_by_role("status")).to_have_text("Registered Rosalind Fenwhistle (BIC-000104).")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rosalind Fenwhistle")
+    expect(page.get_by_role("button", name="Book this patient")).to_be_visible()
     assert (registered.name, registered.date_of_birth.isoformat(), registered.phone) == (
         "Rosalind Fenwhistle",
         "1984-03-02",

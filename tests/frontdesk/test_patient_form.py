@@ -55,7 +55,14 @@ def test_a_date_of_birth_in_the_future_is_refused_on_the_field(facility, desk):
 def test_a_good_patient_is_registered(facility, desk):
     response = desk.post(form_url(facility), GOOD)
     assert response.status_code == 302
-    assert Patient.objects.get().phone == "+44 20 7946 0000"
+    patient = Patient.objects.get()
+    assert patient.phone == "+44 20 7946 0000"
+    # The desk lands on the new patient's page, where booking them is the next step.
+    assert response["Location"] == reverse(
+        "frontdesk:patient", kwargs={"facility_slug": facility.slug, "patient_id": patient.pk}
+    )
+    page = desk.get(response["Location"]).content.decode()
+    assert "Registered Testperson Registered (REG-1)." in page and "Book this patient" in page
 
 
 def test_the_api_refuses_a_future_date_of_birth_naming_the_field(facility, api_client):
