@@ -5,28 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0004_booking_cancel_reason'),
-        ('scheduling', '0006_team_needs_desks_and_notice_channel'),
+        ("booking", "0004_booking_cancel_reason"),
+        ("scheduling", "0006_team_needs_desks_and_notice_channel"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PatientMessage',
+            name="PatientMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=1000)),
-                ('channel', models.CharField(choices=[('sms', 'SMS'), ('phone_call_list', 'Phone call list')], max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, help_text='Empty until the backend has taken it.', null=True)),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='patient_messages', to='booking.booking')),
-                ('facility', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.facility')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheduling.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=1000)),
+                (
+                    "channel",
+                    models.CharField(choices=[("sms", "SMS"), ("phone_call_list", "Phone call list")], max_length=20),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, help_text="Empty until the backend has taken it.", null=True),
+                ),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="patient_messages",
+                        to="booking.booking",
+                    ),
+                ),
+                (
+                    "facility",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="scheduling.facility"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="scheduling.patient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['facility', 'booking'], name='patient_message_booking')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["facility", "booking"], name="patient_message_booking")],
             },
         ),
     ]

@@ -6,50 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0005_patient_mrn_unique_whatever_case'),
+        ("scheduling", "0005_patient_mrn_unique_whatever_case"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointmenttype',
-            name='resource_needs',
-            field=models.JSONField(blank=True, default=list, help_text='What a booking of this type holds, one resource per need in order, e.g. [{"role": "Theatre", "kinds": ["theatre"]}, {"role": "Surgeon", "kinds": ["practitioner"]}]. Empty: one resource of any kind.', validators=[scheduling.models.validate_resource_needs]),
+            model_name="appointmenttype",
+            name="resource_needs",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='What a booking of this type holds, one resource per need in order, e.g. [{"role": "Theatre", "kinds": ["theatre"]}, {"role": "Surgeon", "kinds": ["practitioner"]}]. Empty: one resource of any kind.',
+                validators=[scheduling.models.validate_resource_needs],
+            ),
         ),
         migrations.AddField(
-            model_name='facility',
-            name='notify_department_desk',
-            field=models.BooleanField(db_default=False, default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
+            model_name="facility",
+            name="notify_department_desk",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalappointmenttype',
-            name='resource_needs',
-            field=models.JSONField(blank=True, default=list, help_text='What a booking of this type holds, one resource per need in order, e.g. [{"role": "Theatre", "kinds": ["theatre"]}, {"role": "Surgeon", "kinds": ["practitioner"]}]. Empty: one resource of any kind.', validators=[scheduling.models.validate_resource_needs]),
+            model_name="historicalappointmenttype",
+            name="resource_needs",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='What a booking of this type holds, one resource per need in order, e.g. [{"role": "Theatre", "kinds": ["theatre"]}, {"role": "Surgeon", "kinds": ["practitioner"]}]. Empty: one resource of any kind.',
+                validators=[scheduling.models.validate_resource_needs],
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfacility',
-            name='notify_department_desk',
-            field=models.BooleanField(db_default=False, default=False, help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked."),
+            model_name="historicalfacility",
+            name="notify_department_desk",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Tell the front desk of a booking's department about its changes (members whose membership names that department), besides the resource's owner, their delegates and whoever booked.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalmembership',
-            name='department',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The department whose front desk this member is (for notifications, when the facility asks).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scheduling.department'),
+            model_name="historicalmembership",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The department whose front desk this member is (for notifications, when the facility asks).",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="scheduling.department",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalmembership',
-            name='notify_by',
-            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], db_default='both', default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
+            model_name="historicalmembership",
+            name="notify_by",
+            field=models.CharField(
+                choices=[
+                    ("in_app", "In the app only"),
+                    ("email", "By email only"),
+                    ("both", "In the app and by email"),
+                ],
+                db_default="both",
+                default="both",
+                help_text="How this member hears of changes to bookings that concern them.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='department',
-            field=models.ForeignKey(blank=True, help_text='The department whose front desk this member is (for notifications, when the facility asks).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='desk_members', to='scheduling.department'),
+            model_name="membership",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The department whose front desk this member is (for notifications, when the facility asks).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="desk_members",
+                to="scheduling.department",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='notify_by',
-            field=models.CharField(choices=[('in_app', 'In the app only'), ('email', 'By email only'), ('both', 'In the app and by email')], db_default='both', default='both', help_text='How this member hears of changes to bookings that concern them.', max_length=10),
+            model_name="membership",
+            name="notify_by",
+            field=models.CharField(
+                choices=[
+                    ("in_app", "In the app only"),
+                    ("email", "By email only"),
+                    ("both", "In the app and by email"),
+                ],
+                db_default="both",
+                default="both",
+                help_text="How this member hears of changes to bookings that concern them.",
+                max_length=10,
+            ),
         ),
     ]

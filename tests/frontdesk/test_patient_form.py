@@ -94,7 +94,6 @@ def test_the_patient_list_links_each_name_to_the_patient_page(facility, desk):
     assert f'<a href="{link}">Peregrine Ashvale</a>' in html
 
 
-
 def test_the_api_names_the_phone_format_it_wants(facility, api_client):
     url = f"/api/v1/facilities/{facility.slug}/patients/"
     response = api_client.post(url, {**GOOD, "phone": "call me on 0123"}, format="json")
