@@ -21,6 +21,33 @@ from tests.factories import (
 
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 
+# A theatre case's needs: the theatre with its surgeon, anaesthetist and scrub nurse.
+TEAM = [
+    {"role": "Theatre", "kinds": ["theatre"]},
+    {"role": "Surgeon", "kinds": ["practitioner"]},
+    {"role": "Anaesthetist", "kinds": ["practitioner"]},
+    {"role": "Scrub nurse", "kinds": ["nurse"]},
+]
+
+
+def theatre_team(clinic, *, surgeon_from: str = "08:00") -> dict:
+    """A surgeon (from ``surgeon_from``), an anaesthetist and a scrub nurse free until 20:00 every
+    day beside the clinic's theatre, and a two-hour theatre case that needs the four of them."""
+    people = {
+        "surgeon": ResourceFactory(facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Orla Vale"),
+        "anaesthetist": ResourceFactory(
+            facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Bram Yarrow"
+        ),
+        "nurse": ResourceFactory(facility=clinic.facility, kind=ResourceKind.NURSE, name="Nurse Ilse Quarry"),
+    }
+    for name, person in people.items():
+        start = surgeon_from if name == "surgeon" else "08:00"
+        make_schedule(clinic.facility, person, clinic.admin, window(EVERY_DAY, start, "20:00", type="open"))
+    case = AppointmentTypeFactory(
+        facility=clinic.facility, code="theatre-case", name="Theatre case", default_minutes=120, resource_needs=TEAM
+    )
+    return {"case": case, **people}
+
 
 @dataclass
 class Clinic:

@@ -12,11 +12,9 @@ from booking import services
 from booking.forms import BookingForm
 from booking.models import Booking, Kind, Priority
 from scheduling.errors import ApplicationError
-from scheduling.models import ResourceKind, Role
-from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY
-from tests.booking.test_resource_needs import TEAM
-from tests.factories import AppointmentTypeFactory, ResourceFactory
+from scheduling.models import Role
+from tests.booking.conftest import theatre_team
+from tests.factories import AppointmentTypeFactory
 
 
 def page_url(clinic, tail: str = "") -> str:
@@ -31,21 +29,7 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def team(clinic):
-    people = {
-        "surgeon": ResourceFactory(facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Orla Vale"),
-        "anaesthetist": ResourceFactory(
-            facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Bram Yarrow"
-        ),
-        "nurse": ResourceFactory(facility=clinic.facility, kind=ResourceKind.NURSE, name="Nurse Ilse Quarry"),
-    }
-    # The surgeon operates from 10:00 only; the others are there all day.
-    make_schedule(clinic.facility, people["surgeon"], clinic.admin, window(EVERY_DAY, "10:00", "20:00", type="open"))
-    for name in ("anaesthetist", "nurse"):
-        make_schedule(clinic.facility, people[name], clinic.admin, window(EVERY_DAY, "08:00", "20:00", type="open"))
-    case = AppointmentTypeFactory(
-        facility=clinic.facility, code="theatre-case", name="Theatre case", default_minutes=120, resource_needs=TEAM
-    )
-    return {"case": case, **people}
+    return theatre_team(clinic, surgeon_from="10:00")  # the others are there from 08:00
 
 
 @pytest.fixture

@@ -10,15 +10,11 @@ from django.test import Client
 
 from booking import services
 from booking.models import Booking, Status
-from scheduling.models import ResourceKind, Role
-from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY, build_clinic
-from tests.booking.test_resource_needs import TEAM
+from scheduling.models import Role
+from tests.booking.conftest import build_clinic, theatre_team
 from tests.factories import (
-    AppointmentTypeFactory,
     FacilityFactory,
     MembershipFactory,
-    ResourceFactory,
     UserFactory,
 )
 
@@ -27,19 +23,7 @@ HIDDEN = re.compile(r'<input type="hidden"[^>]*>')
 
 @pytest.fixture
 def team(clinic):
-    people = {
-        "surgeon": ResourceFactory(facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Orla Vale"),
-        "anaesthetist": ResourceFactory(
-            facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Bram Yarrow"
-        ),
-        "nurse": ResourceFactory(facility=clinic.facility, kind=ResourceKind.NURSE, name="Nurse Ilse Quarry"),
-    }
-    for person in people.values():
-        make_schedule(clinic.facility, person, clinic.admin, window(EVERY_DAY, "08:00", "20:00", type="open"))
-    case = AppointmentTypeFactory(
-        facility=clinic.facility, code="theatre-case", name="Theatre case", default_minutes=120, resource_needs=TEAM
-    )
-    return {"case": case, **people}
+    return theatre_team(clinic)
 
 
 @pytest.fixture

@@ -10,34 +10,13 @@ from booking.models import Booking
 from scheduling.errors import ApplicationError
 from scheduling.models import ResourceKind, Role
 from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY
+from tests.booking.conftest import EVERY_DAY, TEAM, theatre_team
 from tests.factories import AppointmentTypeFactory, ResourceFactory
-
-TEAM = [
-    {"role": "Theatre", "kinds": ["theatre"]},
-    {"role": "Surgeon", "kinds": ["practitioner"]},
-    {"role": "Anaesthetist", "kinds": ["practitioner"]},
-    {"role": "Scrub nurse", "kinds": ["nurse"]},
-]
 
 
 @pytest.fixture
 def team(clinic):
-    """The clinic's theatre with a surgeon, an anaesthetist and a scrub nurse free all day, and a
-    two-hour theatre case that needs the four of them."""
-    people = {
-        "surgeon": ResourceFactory(facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Orla Vale"),
-        "anaesthetist": ResourceFactory(
-            facility=clinic.facility, kind=ResourceKind.PRACTITIONER, name="Dr Bram Yarrow"
-        ),
-        "nurse": ResourceFactory(facility=clinic.facility, kind=ResourceKind.NURSE, name="Nurse Ilse Quarry"),
-    }
-    for person in people.values():
-        make_schedule(clinic.facility, person, clinic.admin, window(EVERY_DAY, "08:00", "20:00", type="open"))
-    case = AppointmentTypeFactory(
-        facility=clinic.facility, code="theatre-case", name="Theatre case", default_minutes=120, resource_needs=TEAM
-    )
-    return {"case": case, **people}
+    return theatre_team(clinic)
 
 
 def _team_order(clinic, team):

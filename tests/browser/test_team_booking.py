@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from booking.models import Booking
 from scheduling.models import ResourceKind, Role
 from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY, build_clinic
-from tests.booking.test_resource_needs import TEAM
+from tests.booking.conftest import EVERY_DAY, TEAM, build_clinic
 from tests.browser.a11y import assert_accessible
 from tests.factories import AppointmentTypeFactory, FacilityFactory, MembershipFactory, ResourceFactory, UserFactory
 
