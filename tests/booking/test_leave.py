@@ -14,7 +14,7 @@ from booking.services import leave
 from scheduling.errors import ApplicationError
 from scheduling.models import ResourceKind, Role
 from tests.availability.factories import make_schedule, window
-from tests.booking.conftest import EVERY_DAY
+from tests.booking.conftest import EVERY_DAY, theatre_team
 from tests.booking.test_concurrency import run_concurrently
 from tests.booking.test_seams import attempt, book, slow_check  # noqa: F401
 from tests.factories import ResourceFactory
@@ -184,3 +184,35 @@ def test_the_booking_page_shows_what_the_patient_was_told(clinic, client, django
     page = client.get(f"/f/{clinic.facility.slug}/bookings/{first.pk}/").content.decode()
     assert "Patient told" in page
     assert "is cancelled: Chair out of order" in page
+
+
+@pytest.mark.django_db
+def test_a_team_moved_for_the_theatres_leave_keeps_each_members_role(clinic):
+    team = theatre_team(clinic)
+    # Booked with the newer practitioner as surgeon, so the team's rows read back by id are not
+    # in the order of its needs.
+    case = services.booking_create(
+        facility=clinic.facility,
+        actor=clinic.admin,
+        actor_role=Role.ADMIN,
+        request=services.BookingRequest(
+            patient_id=clinic.patients[0].pk,
+            appointment_type_id=team["case"].pk,
+            start=clinic.at("10:00"),
+            end=clinic.at("12:00"),
+            resources=tuple(
+                services.ResourceRequest(r.pk)
+                for r in (clinic.theatre, team["anaesthetist"], team["surgeon"], team["nurse"])
+            ),
+        ),
+    )
+    outcome = apply(clinic, {case.pk: leave.Decision(leave.MOVE)}, resource=clinic.theatre)
+    assert outcome.failed == [] and outcome.exception is not None
+    ((_, moved),) = outcome.moved
+    roles = {row.resource_id: row.role for row in moved.resources.all()}
+    assert roles == {
+        clinic.theatre.pk: "Theatre",
+        team["anaesthetist"].pk: "Surgeon",
+        team["surgeon"].pk: "Anaesthetist",
+        team["nurse"].pk: "Scrub nurse",
+    }
