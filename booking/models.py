@@ -12,6 +12,8 @@ No double booking is a database invariant here, not a convention:
 Redis locks in front of these only serialise the validation and give clean errors.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
@@ -116,7 +118,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Booking #{self.pk} ({self.status}) {self.start:%Y-%m-%d %H:%M}"
+        # Stored in UTC and shown without a facility to hand (admin lists, history): say so.
+        return f"Booking #{self.pk} ({self.status}) {self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
     @property
     def token_booking(self) -> "TokenBooking | None":
@@ -209,7 +212,8 @@ class TokenSlot(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"Token slot {self.start:%Y-%m-%d %H:%M} of resource #{self.resource_id} ({self.allocated}/{self.capacity})"
+            f"Token slot {self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC of resource #{self.resource_id} "
+            f"({self.allocated}/{self.capacity})"
         )
 
 

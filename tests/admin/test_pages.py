@@ -2,6 +2,7 @@
 read-only (they change only through the services), times in the facility's zone with the zone
 named, a booking with its resources, and comments that answer rather than fail."""
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
@@ -132,3 +133,10 @@ def test_staff_without_an_admin_membership_sees_nothing_in_admin(client, mine, t
     assert index.context["app_list"] == []
     for url in ("/admin/scheduling/patient/", "/admin/live_queue/queueentry/", "/admin/booking/booking/"):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_bookings_name_says_its_time_is_utc(mine):
+    # Admin lists and history name a booking without its facility's zone at hand: the instant
+    # must not pass for local time.
+    start = mine.booking.start.astimezone(dt.UTC)
+    assert str(mine.booking) == f"Booking #{mine.booking.pk} (scheduled) {start:%Y-%m-%d %H:%M} UTC"
