@@ -174,3 +174,5 @@ def test_delegating_from_the_page(client, facility, doctor, doctor_page, make_me
     assert response.status_code == 302
     body = client.get(page(facility, "resource", resource_id=doctor.pk)).content.decode()
     assert "front-desk" in body and "revoke" in body
+    # Revoking asks first, naming whom it concerns.
+    assert '<summary>revoke</summary>' in body and "Yes, front-desk no longer manages it" in body
