@@ -175,4 +175,4 @@ def test_delegating_from_the_page(client, facility, doctor, doctor_page, make_me
     body = client.get(page(facility, "resource", resource_id=doctor.pk)).content.decode()
     assert "front-desk" in body and "revoke" in body
     # Revoking asks first, naming whom it concerns.
-    assert '<summary>revoke</summary>' in body and "Yes, front-desk no longer manages it" in body
+    assert "<summary>revoke</summary>" in body and "Yes, front-desk no longer manages it" in body
