@@ -87,6 +87,18 @@ def patient_list(*, facility: Facility, search: str = "") -> QuerySet[Patient]:
     return patients.order_by("name", "mrn")
 
 
+PICKER_RESULTS = 8
+
+
+def patient_picker_matches(*, facility: Facility, search: str, limit: int = PICKER_RESULTS) -> tuple[list, bool]:
+    """What a patient picker shows for ``search``: the first ``limit`` matches, and whether more
+    match than it shows (one more is read to know). Nothing for an empty search."""
+    if not search:
+        return [], False
+    found = list(patient_list(facility=facility, search=search)[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def patient_get(*, facility: Facility, patient_id: int, for_update: bool = False) -> Patient:
     return _get(Patient.objects.filter(facility=facility), patient_id, "Patient", for_update)
 

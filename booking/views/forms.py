@@ -28,7 +28,6 @@ from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
 
-PATIENT_RESULTS = 8
 # What the page may be opened with: the day board's free slots, a patient's page, a resource's.
 PREFILLED = ("patient", "resource", "appointment_type", "slot")
 TEAM_INPUT = re.compile(r"appointment_type|resource(_[1-9])?")
@@ -300,10 +299,8 @@ class PatientSearchView(BookingPage):
 
     def get(self, request, facility_slug: str):
         search = request.GET.get("q", "").strip()[:100]
-        # One more than shown, to tell the desk when there are more matches than the list holds.
-        matches = kernel.patient_list(facility=request.facility, search=search)
-        found = list(matches[: PATIENT_RESULTS + 1]) if search else []
-        context = {"patients": found[:PATIENT_RESULTS], "search": search, "more": len(found) > PATIENT_RESULTS}
+        patients, more = kernel.patient_picker_matches(facility=request.facility, search=search)
+        context = {"patients": patients, "search": search, "more": more}
         return render(request, "booking/_patient_results.html", context)
 
 
