@@ -26,7 +26,7 @@ from booking.models import Booking, Status
 from booking.services.appointments import booking_reschedule
 from booking.services.locks import resource_locks
 from booking.services.patient_messages import patient_message_send
-from booking.services.requests import ResourceRequest, in_need_order
+from booking.services.requests import ResourceRequest, rows_in_need_order
 from booking.services.transitions import booking_transition
 from scheduling import ranges
 from scheduling import selectors as kernel
@@ -268,14 +268,7 @@ def _resources_after_move(booking, leaving_id: int, proposal: Proposal) -> tuple
     """The booking's resources at the new time, the one on leave swapped for the proposal's;
     a team member keeps its offset and length within the booking. In the order of the type's
     needs, each member in the role it was booked for (the service gives roles by position)."""
-    by_id = {row.resource_id: row for row in booking.resources.all()}
-    ordered = in_need_order(
-        booking.appointment_type.resource_needs,
-        tuple(ResourceRequest(rid) for rid in by_id),
-        {rid: row.resource.kind for rid, row in by_id.items()},
-        {rid: row.role for rid, row in by_id.items()},
-    )
-    rows = [by_id[wanted.resource_id] for wanted in ordered]
+    rows = rows_in_need_order(booking)
     if booking.token_booking is not None or proposal.end - proposal.start != booking.end - booking.start:
         return tuple(
             ResourceRequest(proposal.resource_id if row.resource_id == leaving_id else row.resource_id) for row in rows

@@ -172,6 +172,19 @@ def walk_in_needs_check(*, appointment_type) -> None:
         raise ApplicationError("invalid", message, fields={"appointment_type": [message]})
 
 
+def rows_in_need_order(booking) -> list:
+    """A booking's resource rows (``booking.resources``, their resources loaded) in the order of
+    its type's needs, each member where the role it was booked for puts it (``in_need_order``)."""
+    by_id = {row.resource_id: row for row in booking.resources.all()}
+    ordered = in_need_order(
+        booking.appointment_type.resource_needs,
+        tuple(ResourceRequest(rid) for rid in by_id),
+        {rid: row.resource.kind for rid, row in by_id.items()},
+        {rid: row.role for rid, row in by_id.items()},
+    )
+    return [by_id[wanted.resource_id] for wanted in ordered]
+
+
 def need_roles(needs: list[dict], resources: tuple[ResourceRequest, ...]) -> dict[int, str]:
     """resource id → the role it fills, for resources given in the needs' order (checked by
     ``resource_needs_check``); empty for a type without needs."""

@@ -19,7 +19,7 @@ from booking.forms import (
 from booking.lifecycle import desk_moves
 from booking.models import Status
 from booking.services.appointments import LOCATION_KINDS
-from booking.services.requests import ResourceRequest, in_need_order
+from booking.services.requests import rows_in_need_order
 from booking.views.common import BookingPage, _when
 from scheduling import selectors as kernel
 from scheduling import services as kernel_services
@@ -200,13 +200,6 @@ def _confirm_page(view: BookingPage, booking, move: str, *, reason_error: str = 
 
 def _resources(booking) -> list[dict]:
     """The booking's resources, a team's in the order of its type's needs, each with its role."""
-    rows = {row.resource_id: row for row in booking.resources.all()}
-    ordered = in_need_order(
-        booking.appointment_type.resource_needs,
-        tuple(ResourceRequest(rid) for rid in rows),
-        {rid: row.resource.kind for rid, row in rows.items()},
-        {rid: row.role for rid, row in rows.items()},
-    )
     return [
         {
             "name": row.resource.name,
@@ -215,7 +208,7 @@ def _resources(booking) -> list[dict]:
             "start": row.start,
             "end": row.end,
         }
-        for row in (rows[wanted.resource_id] for wanted in ordered)
+        for row in rows_in_need_order(booking)
     ]
 
 
@@ -223,14 +216,9 @@ def _reschedule_team(booking) -> list[dict]:
     """What the reschedule picker is sent of the booking's resources: each in the input its need
     reads (``resource``, ``resource_1``…, in the order of the type's needs, as the booking form
     sends them), so a team is offered only the times when all of it is free."""
-    rows = list(booking.resources.all())
-    ordered = in_need_order(
-        booking.appointment_type.resource_needs,
-        tuple(ResourceRequest(row.resource_id) for row in rows),
-        {row.resource_id: row.resource.kind for row in rows},
-        {row.resource_id: row.role for row in rows},
-    )
-    return [{"name": resource_field_name(i), "id": r.resource_id} for i, r in enumerate(ordered)]
+    return [
+        {"name": resource_field_name(i), "id": row.resource_id} for i, row in enumerate(rows_in_need_order(booking))
+    ]
 
 
 def _kept_length(booking) -> dt.timedelta | None:
