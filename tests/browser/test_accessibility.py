@@ -181,6 +181,12 @@ def test_the_error_pages_pass_axe(clinic, page, log_in):
     assert_accessible(page, context="404 signed in")
 
 
+def wait_for_htmx_to_settle(page):
+    """htmx wires up new content when it settles, 20 ms after the swap. A person cannot press a key
+    that fast, a test can, and its Enter would then fall on a button that does nothing yet."""
+    page.wait_for_function("() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-request')")
+
+
 ACTIVE = "() => { const a = document.activeElement; return a ? (a.id || a.tagName.toLowerCase()) : null; }"
 
 
@@ -203,12 +209,15 @@ def test_focus_stays_in_the_patient_picker_when_its_content_is_replaced(clinic, 
     page.goto(f"/f/{SLUG}/bookings/new/")
     page.get_by_role("searchbox", name="Search patients").fill(clinic.patients[2].mrn)
     result = page.locator("#patient-results button", has_text=clinic.patients[2].name)
+    result.wait_for()
+    wait_for_htmx_to_settle(page)
     result.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#patient-picker .picked")).to_contain_text(clinic.patients[2].name)
     assert page.evaluate("() => Boolean(document.activeElement.closest('#patient-picker'))"), page.evaluate(ACTIVE)
 
     # "Change" (a button without an id) brings the search back; focus stays in the picker.
+    wait_for_htmx_to_settle(page)
     page.locator("#patient-picker").get_by_role("button", name="Change").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("searchbox", name="Search patients")).to_be_visible()
