@@ -19,6 +19,7 @@ facility_api = [
     path("", include("live_queue.api_urls")),
     path("", include("imports.api_urls")),
     path("", include("analytics.api_urls")),
+    path("infusion/", include("infusion.api_urls")),
     path(
         "memberships/<int:membership_id>/tokens/",
         accounts_api.MemberTokenListApi.as_view(),
@@ -39,6 +40,7 @@ facility_pages = [
     path("queue/", include("live_queue.urls")),
     path("imports/", include("imports.urls")),
     path("analytics/", include("analytics.urls")),
+    path("infusion/", include("infusion.urls")),
 ]
 
 urlpatterns = [

@@ -41,6 +41,10 @@ class Action(StrEnum):
     IMPORT_DOWNLOAD = "import.download"
     ANALYTICS_VIEW = "analytics.view"
     ANALYTICS_MANAGE = "analytics.manage"
+    INFUSION_VIEW = "infusion.view"
+    INFUSION_PLACE = "infusion.place"
+    INFUSION_MANAGE = "infusion.manage"
+    INFUSION_SIMULATE = "infusion.simulate"
 
 
 _ALL = frozenset(Role)
@@ -96,6 +100,13 @@ MATRIX: dict[Action, frozenset[Role]] = {
     # mapping and re-run a night. Clinicians see their own day elsewhere.
     Action.ANALYTICS_VIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.ANALYST}),
     Action.ANALYTICS_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
+    # The infusion center: the desk and clinicians see its capacity and place patients (a
+    # placement books a chair, so it asks what booking asks); nurse managers and admins set its
+    # types, mix, routes, ratio and nurses on duty; those who plan capacity run simulations.
+    Action.INFUSION_VIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.SCHEDULER, Role.CLINICIAN, Role.ANALYST}),
+    Action.INFUSION_PLACE: _STAFF,
+    Action.INFUSION_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.INFUSION_SIMULATE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
 }
 
 

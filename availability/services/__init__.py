@@ -15,6 +15,7 @@ not yet in force at ``effective_from`` is edited in place (history keeps each ed
 """
 
 from availability.booking_source import register_booking_source, unregister_booking_source
+from availability.capacity_source import ConcurrencyLimit, register_capacity_source, unregister_capacity_source
 from availability.services.common import CLOCK_SKEW, KEEP, max_slots_per_window
 from availability.services.exceptions import exception_create, exception_remove
 from availability.services.policies import (
@@ -42,6 +43,7 @@ from availability.services.windows import (
 __all__ = [
     "CLOCK_SKEW",
     "KEEP",
+    "ConcurrencyLimit",
     "WindowInput",
     "availability_add",
     "availability_remove",
@@ -55,6 +57,7 @@ __all__ = [
     "exception_remove",
     "max_slots_per_window",
     "register_booking_source",
+    "register_capacity_source",
     "schedule_close",
     "schedule_create",
     "schedule_delete",
@@ -62,4 +65,5 @@ __all__ = [
     "slot_duration_remove",
     "slot_duration_set",
     "unregister_booking_source",
+    "unregister_capacity_source",
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "analytics",
     "accounts",
     "frontdesk",
+    "infusion",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""capacity API (issue 13)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""placement API (issue 13)."""
+
+urlpatterns: list = []

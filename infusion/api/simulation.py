@@ -1,0 +1,3 @@
+"""simulation API (issue 13)."""
+
+urlpatterns: list = []

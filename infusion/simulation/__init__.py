@@ -1,0 +1,1 @@
+"""The discrete-event model of an infusion center (SimPy): pure, no Django (issue 13)."""

@@ -1,0 +1,3 @@
+"""capacity pages (issue 13)."""
+
+urlpatterns: list = []

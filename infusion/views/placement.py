@@ -1,0 +1,3 @@
+"""placement pages (issue 13)."""
+
+urlpatterns: list = []

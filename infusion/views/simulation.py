@@ -1,0 +1,3 @@
+"""simulation pages (issue 13)."""
+
+urlpatterns: list = []
