@@ -11,6 +11,6 @@ class InfusionConfig(AppConfig):
         # Availability caps how many chairs run at once through this source, never by importing
         # infusion (the nurses on duty × the facility's ratio, hour by hour).
         from availability import services as availability
-        from infusion.selectors import NurseSupportedChairs
+        from infusion.selectors.capacity import NurseSupportedChairs
 
         availability.register_capacity_source(NurseSupportedChairs())

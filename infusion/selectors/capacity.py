@@ -1,4 +1,5 @@
-"""Reads of the infusion center. Every selector takes the facility and filters by it."""
+"""The infusion center's capacity: nurses on duty, the chairs they support hour by hour, and
+each day's capacity per patient type."""
 
 from availability import services as availability
 
