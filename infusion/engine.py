@@ -22,6 +22,8 @@ The levelled policy (``LEVELLED``, the default):
 3. None: the least loaded of the route's days that the nurses can still take, over the type's
    capacity (``over_type_capacity``: an overflow day, counted as such).
 4. None: not placed; the attempts say why for each day.
+When every day of the route lies before ``earliest`` (a no-show noticed late), step 2 searches
+from ``earliest`` on.
 Within the day, the start whose peak of chairs running at once (with this patient) is the
 smallest share of the nurses' cap, the earliest of equals: the day fills evenly instead of from
 eight o'clock.
@@ -104,7 +106,9 @@ class Decision:
         return self.option is not None
 
     def explanation(self) -> str:
-        lines = [f"{a.day:%a %d %b}{_clock(a.start)}: {a.verdict}: {a.reason}" for a in self.attempts]
+        name = "the study's" if self.policy == STUDY else "the levelled"
+        lines = [f"Target {self.target:%a %d %b}; {name} policy."]
+        lines += [f"{a.day:%a %d %b}{_clock(a.start)}: {a.verdict}: {a.reason}" for a in self.attempts]
         if not self.placed:
             lines.append("Not placed: no day tried could take the patient.")
         return "\n".join(lines)
@@ -146,7 +150,12 @@ def place(
     days = [day for day in days if day not in too_early]
     if policy == STUDY:
         return _study(route, target, days, patient_type, minutes, center, attempts)
-    return _levelled(route, target, days, patient_type, minutes, center, attempts, search_days)
+    # Searching further starts after the route's last day, or from ``earliest`` when the whole
+    # route lies in the past (a no-show noticed late).
+    after = max([*days, *too_early])
+    if earliest is not None and after < earliest:
+        after = earliest - dt.timedelta(days=1)
+    return _levelled(route, target, days, after, patient_type, minutes, center, attempts, search_days)
 
 
 # --- the study's policy ---------------------------------------------------------------------------
@@ -183,13 +192,25 @@ def _study(route, target, days, patient_type, minutes, center, attempts) -> Deci
 
 
 def _earliest(options: list[StartOption]) -> StartOption | None:
-    return min(options, key=lambda option: (option.start, str(option.chair)), default=None)
+    ranked = ranked_options(STUDY, options)
+    return ranked[0] if ranked else None
+
+
+def ranked_options(policy: str, options: list[StartOption]) -> list[StartOption]:
+    """A day's starts in the order ``policy`` prefers them: the study's, earliest first (it does
+    not know the nurses); the levelled, only those within the nurses' cap, the smallest peak
+    share first, then the earliest. The service books the next one when another booking took
+    the first between the decision and the booking."""
+    if policy == STUDY:
+        return sorted(options, key=lambda option: (option.start, str(option.chair)))
+    within = [option for option in options if option.within_cap]
+    return sorted(within, key=lambda option: (_peak_share(option), option.start, str(option.chair)))
 
 
 # --- the levelled policy --------------------------------------------------------------------------
 
 
-def _levelled(route, target, days, patient_type, minutes, center, attempts, search_days) -> Decision:
+def _levelled(route, target, days, after, patient_type, minutes, center, attempts, search_days) -> Decision:
     feasible: list[tuple[float, int, dt.date, DayLoad, StartOption]] = []
     nurse_ok: list[tuple[float, int, dt.date, DayLoad, StartOption]] = []
     for order, day in enumerate(days):
@@ -197,25 +218,23 @@ def _levelled(route, target, days, patient_type, minutes, center, attempts, sear
         if option is None:
             attempts.append(Attempt(day, None, REJECTED, reason))
             continue
-        entry = (_load_share(load, minutes), order, day, load, option)
+        entry = (0.0, order, day, load, option)
         nurse_ok.append(entry)
         if load.type_count < load.type_capacity:
             feasible.append(entry)
         else:
             attempts.append(Attempt(day, None, REJECTED, _full(load, patient_type)))
+    feasible, nurse_ok = _with_shares(feasible, minutes), _with_shares(nurse_ok, minutes)
     if feasible:
-        share, _, day, load, option = min(feasible, key=lambda entry: entry[:2])
+        _, _, day, load, option = min(feasible, key=lambda entry: entry[:2])
         others = [entry for entry in feasible if entry[2] != day]
-        for other_share, _, other_day, _, _ in others:
-            attempts.append(
-                Attempt(other_day, None, REJECTED, f"more loaded ({other_share:.0%} of the nurses' chair time)")
-            )
-        attempts.append(Attempt(day, option.start, CHOSEN, _taken(load, patient_type, option, share)))
+        for _, _, other_day, other_load, _ in others:
+            attempts.append(Attempt(other_day, None, REJECTED, f"more loaded ({_load_words(other_load, minutes)})"))
+        attempts.append(Attempt(day, option.start, CHOSEN, _taken(load, patient_type, option, minutes)))
         return Decision(LEVELLED, target, day, option, False, tuple(attempts))
-    if route.search_further and days:
-        last = max(days)
+    if route.search_further:
         for step in range(1, search_days + 1):
-            day = last + dt.timedelta(days=step)
+            day = after + dt.timedelta(days=step)
             load, option, reason = _examine(day, patient_type, minutes, center)
             if option is None:
                 attempts.append(Attempt(day, None, REJECTED, reason))
@@ -223,16 +242,15 @@ def _levelled(route, target, days, patient_type, minutes, center, attempts, sear
             if load.type_count >= load.type_capacity:
                 attempts.append(Attempt(day, None, REJECTED, _full(load, patient_type)))
                 continue
-            share = _load_share(load, minutes)
-            taken = _taken(load, patient_type, option, share)
+            taken = _taken(load, patient_type, option, minutes)
             why = f"the route's days are full; first day after them with room ({taken})"
             attempts.append(Attempt(day, option.start, CHOSEN, why))
             return Decision(LEVELLED, target, day, option, False, tuple(attempts))
     if nurse_ok:
-        share, _, day, load, option = min(nurse_ok, key=lambda entry: entry[:2])
+        _, _, day, load, option = min(nurse_ok, key=lambda entry: entry[:2])
         why = (
             "no day within reach has room for the type: placed over its capacity on the least loaded day "
-            f"the nurses can still take ({_taken(load, patient_type, option, share)})"
+            f"the nurses can still take ({_taken(load, patient_type, option, minutes)})"
         )
         attempts.append(Attempt(day, option.start, CHOSEN, why))
         return Decision(LEVELLED, target, day, option, True, tuple(attempts))
@@ -247,16 +265,15 @@ def _examine(day, patient_type, minutes, center) -> tuple[DayLoad, StartOption |
     options = center.start_options(day, minutes)
     if not options:
         return load, None, f"no chair is free for {minutes} minutes"
-    within = [option for option in options if option.within_cap]
-    if not within:
+    ranked = ranked_options(LEVELLED, options)
+    if not ranked:
         fewest = min(options, key=lambda option: option.peak - (option.cap or 0))
         return (
             load,
             None,
             f"every free start would run {fewest.peak} chairs at once; the nurses on duty support {fewest.cap}",
         )
-    best = min(within, key=lambda option: (_peak_share(option), option.start, str(option.chair)))
-    return load, best, ""
+    return load, ranked[0], ""
 
 
 def _peak_share(option: StartOption) -> float:
@@ -269,6 +286,14 @@ def _load_share(load: DayLoad, minutes: int) -> float:
     return (load.booked_minutes + minutes) / load.supported_minutes
 
 
+def _with_shares(entries: list, minutes: int) -> list:
+    """Each day's load as a share of the nurses' chair time; if a day has no cap known, every
+    day's predicted minutes instead (a share and a count of minutes do not compare)."""
+    if all(entry[3].supported_minutes > 0 for entry in entries):
+        return [(_load_share(entry[3], minutes), *entry[1:]) for entry in entries]
+    return [(float(entry[3].booked_minutes + minutes), *entry[1:]) for entry in entries]
+
+
 # --- words ----------------------------------------------------------------------------------------
 
 
@@ -276,10 +301,16 @@ def _full(load: DayLoad, patient_type: str) -> str:
     return f"full for {patient_type}: {load.type_count} of {load.type_capacity} places taken"
 
 
-def _taken(load: DayLoad, patient_type: str, option: StartOption, share: float | None = None) -> str:
+def _load_words(load: DayLoad, minutes: int) -> str:
+    if load.supported_minutes > 0:
+        return f"{_load_share(load, minutes):.0%} of the nurses' chair time with this patient"
+    return f"{load.booked_minutes + minutes} predicted chair minutes with this patient"
+
+
+def _taken(load: DayLoad, patient_type: str, option: StartOption, minutes: int | None = None) -> str:
     parts = [f"{load.type_count} of {load.type_capacity} {patient_type} places taken"]
-    if share is not None and load.supported_minutes > 0:
-        parts.append(f"{share:.0%} of the nurses' chair time with this patient")
+    if minutes is not None:
+        parts.append(_load_words(load, minutes))
     cap = f" of {option.cap} the nurses support" if option.cap is not None else ""
     parts.append(f"{option.peak} chairs at once{cap}")
     return ", ".join(parts)
