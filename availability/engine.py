@@ -428,3 +428,91 @@ def _holds_a_slot_of(block: Block, start: dt.datetime, end: dt.datetime) -> bool
         return False
     step = dt.timedelta(minutes=block.slot_minutes)
     return end - start == step and (start - block.origin) % step == dt.timedelta(0)
+
+
+# --- concurrency caps: how many resources of one kind may run at once ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CapBreach:
+    """Where booking one more resource would exceed a cap: the first instant of the interval at
+    which it would, the cap (a ``ConcurrencyLimit``), and how many others are in use then."""
+
+    at: dt.datetime
+    limit: object
+    in_use: int
+
+
+class ConcurrencyCaps:
+    """The caps on one kind of resource and the resources of that kind in use, over a span.
+
+    ``limits``: objects with ``start``, ``end`` and ``limit`` that do not overlap one another.
+    ``intervals``: the active bookings of every resource of the kind, (resource_id, start, end,
+    ...). A resource is in use while any booking of it runs, counted once however many it holds
+    (the tokens of one chair, or back-to-back bookings, are one chair running). Built once per
+    span; each ``breach`` is then a few bisections."""
+
+    def __init__(self, limits: Sequence, intervals: Iterable[tuple]) -> None:
+        self.limits = sorted(limits, key=lambda limit: limit.start)
+        self._limit_ends = [limit.end for limit in self.limits]
+        spans: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        for resource_id, start, end, *_ in intervals:
+            spans[resource_id].append((start, end))
+        self._own = {resource_id: _merged(pairs) for resource_id, pairs in spans.items()}
+        change: dict[dt.datetime, int] = defaultdict(int)
+        for pairs in self._own.values():
+            for start, end in pairs:
+                change[start] += 1
+                change[end] -= 1
+        self._times = sorted(change)
+        self._counts: list[int] = []  # in use on [times[i], times[i + 1])
+        running = 0
+        for instant in self._times:
+            running += change[instant]
+            self._counts.append(running)
+
+    def in_use(self, instant: dt.datetime, *, excluding: int | None = None) -> int:
+        """Resources in use at ``instant``, ``excluding`` not counted."""
+        index = bisect.bisect_right(self._times, instant) - 1
+        count = self._counts[index] if index >= 0 else 0
+        own = self._own.get(excluding)
+        if own is not None:
+            position = bisect.bisect_right(own, (instant, FAR_FUTURE)) - 1
+            if position >= 0 and own[position][1] > instant:
+                count -= 1
+        return count
+
+    def breach(self, *, resource_id: int, start: dt.datetime, end: dt.datetime) -> CapBreach | None:
+        """The first instant of [start, end) at which ``resource_id`` running too would put more
+        resources in use than a cap allows (the resource's own bookings do not count twice), or
+        None."""
+        own = self._own.get(resource_id, [])
+        for index in range(bisect.bisect_right(self._limit_ends, start), len(self.limits)):
+            limit = self.limits[index]
+            if limit.start >= end:
+                break
+            low, high = max(start, limit.start), min(end, limit.end)
+            if low >= high:
+                continue
+            # The count can only change where some resource's use starts or ends.
+            instants = {low}
+            instants.update(self._times[bisect.bisect_right(self._times, low) : bisect.bisect_left(self._times, high)])
+            position = max(0, bisect.bisect_right(own, (low, FAR_FUTURE)) - 1)
+            while position < len(own) and own[position][0] < high:
+                instants.update(edge for edge in own[position] if low < edge < high)
+                position += 1
+            for instant in sorted(instants):
+                in_use = self.in_use(instant, excluding=resource_id)
+                if in_use + 1 > limit.limit:
+                    return CapBreach(instant, limit, in_use)
+        return None
+
+
+def _merged(pairs: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:
+    merged: list[list[dt.datetime]] = []
+    for start, end in sorted(pairs):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]

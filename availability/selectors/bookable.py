@@ -1,16 +1,22 @@
 """What can be booked: slots, day statistics, the search across resources, the check booking
-calls before it books, and the bookings a change would strand."""
+calls before it books, and the bookings a change would strand.
+
+Caps on how many resources of one kind may run at once (``capacity_source``: the nurses on duty
+limit an infusion center's chairs) are honoured alike by the check and by the slot listings.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from availability import booking_source, engine
+from availability import booking_source, capacity_source, engine
 from availability.models import (
     AvailabilityException,
     BookingPolicy,
@@ -191,11 +197,23 @@ def bookable_interval_check(
     ``outside_availability`` (no window or extra time contains it whole, or a removing
     exception overlaps it), ``appointment_type_not_accepted``, ``not_slot_aligned`` (a token
     window admits exactly one of its slots), ``inside_notice``, ``beyond_horizon``,
-    ``daily_limit_reached``. A daily patient limit belongs to its window: it counts the units of
-    the active bookings that start inside that window on that day (which must not yet include
-    this one), not those of the resource's other windows. An unknown resource is 404; an
-    unknown appointment type or a malformed interval is 400 naming the field. Does not look at
-    what else is booked in the interval: that is booking's to guard.
+    ``daily_limit_reached``, ``capacity_reached``. A daily patient limit belongs to its window:
+    it counts the units of the active bookings that start inside that window on that day (which
+    must not yet include this one), not those of the resource's other windows. An unknown
+    resource is 404; an unknown appointment type or a malformed interval is 400 naming the
+    field. Does not look at what else is booked on this resource in the interval: that is
+    booking's to guard.
+
+    ``capacity_reached``: a cap from ``capacity_source`` overlapping the interval allows at most
+    ``limit`` resources of this kind in use at once, and at some instant of the interval that
+    many others are already running (a resource holding any active booking runs; this one does
+    not count against itself, and a rescheduled booking, released before booking calls this,
+    not at all). ``extra`` adds ``limit``, ``in_use`` and ``at``; the message gives the cap's
+    reason and the time in the facility's zone. When a cap applies, this takes the facility and
+    kind's advisory lock (``capacity_lock``) before counting, so that in booking's transaction
+    two bookings of different resources of the kind cannot both pass
+    (tests/booking/test_nurse_cap_seams.py). An emergency (``Kind.EMERGENCY``) never calls this
+    check and so is not capped: it displaces and is clinical; the day view shows the overage.
     """
     if resource is None or resource.facility_id != facility.pk:
         resource = kernel.resource_get(facility=facility, resource_id=resource_id)
@@ -269,6 +287,7 @@ def bookable_interval_check(
                 "is reached.",
                 "start",
             )
+    _capacity_check(facility=facility, resource=resource, start=start, end=end, calendar=calendar)
     return BookableWindow(
         resource_id=resource.pk,
         type=block.type,
@@ -283,6 +302,78 @@ def bookable_interval_check(
         availability_id=block.window_id,
         exception_id=block.exception_id,
     )
+
+
+def capacity_lock(*, facility, kinds, start: dt.datetime, end: dt.datetime) -> None:
+    """Takes the transaction-scoped advisory lock of each of the facility's resource ``kinds``
+    that a cap from ``capacity_source`` restricts over [start, end), in kind order; kinds without
+    a cap take none.
+
+    Lock order: booking first locks the resource rows it books (``resources_locked_for_booking``),
+    then the patient row, then, inside ``bookable_interval_check``, this lock, and last the token
+    slot; nothing takes a resource or patient row while holding it, and a booking of resources
+    of several capped kinds takes them all here first, in kind order, so two bookings never wait
+    on each other's. The lock is released at commit or rollback; outside a transaction it is
+    released at once. Keys: (facility id, a negative hash of the kind): the two-int form, clear
+    of the imports' (4242, import id) locks."""
+    for kind in sorted(set(kinds)):
+        if capacity_source.concurrency_limits(facility=facility, kind=kind, start=start, end=end):
+            _lock(facility, kind)
+
+
+def concurrency_caps(*, facility, kind: str, start: dt.datetime, end: dt.datetime) -> engine.ConcurrencyCaps | None:
+    """The caps on ``kind`` over [start, end) with the active bookings of every resource of that
+    kind in the facility (whatever the resources asked about), or None when nothing caps it: two
+    queries plus the sources when capped, none but the capacity sources' otherwise."""
+    limits = capacity_source.concurrency_limits(facility=facility, kind=kind, start=start, end=end)
+    if not limits:
+        return None
+    return _caps_with(facility=facility, kind=kind, limits=limits, start=start, end=end)
+
+
+def _caps_with(*, facility, kind, limits, start, end) -> engine.ConcurrencyCaps:
+    # Every resource of the kind, active or not: a chair taken out of use still runs its bookings.
+    ids = list(kernel.resource_list(facility=facility).filter(kind=kind).order_by().values_list("pk", flat=True))
+    return engine.ConcurrencyCaps(
+        limits, booking_source.active_intervals(facility=facility, resource_ids=ids, start=start, end=end)
+    )
+
+
+def _capacity_check(*, facility, resource, start, end, calendar) -> None:
+    limits = capacity_source.concurrency_limits(facility=facility, kind=resource.kind, start=start, end=end)
+    if not limits:
+        return
+    _lock(facility, resource.kind)  # before counting: see capacity_lock
+    caps = _caps_with(facility=facility, kind=resource.kind, limits=limits, start=start, end=end)
+    breach = caps.breach(resource_id=resource.pk, start=start, end=end)
+    if breach is None:
+        return
+    limit, in_use = breach.limit, breach.in_use
+    message = (
+        f"From {breach.at.astimezone(calendar.tz):%H:%M} at most {_count_of(limit.limit, resource.kind)} may be in "
+        f"use at once ({limit.reason}); {in_use} {'is' if in_use == 1 else 'are'} booked then."
+    )
+    raise ApplicationError(
+        "not_bookable",
+        message,
+        fields={"start": [message]},
+        extra={"reason": "capacity_reached", "limit": limit.limit, "in_use": in_use, "at": breach.at.isoformat()},
+        status_code=409,
+    )
+
+
+def _lock(facility, kind: str) -> None:
+    key = -(zlib.crc32(f"capacity:{kind}".encode()) & 0x7FFFFFFF) - 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [facility.pk, key])
+
+
+_PLURALS = {"equipment": ("item of equipment", "items of equipment")}
+
+
+def _count_of(count: int, kind: str) -> str:
+    one, many = _PLURALS.get(kind, (kind, f"{kind}s"))
+    return f"{count} {one if count == 1 else many}"
 
 
 def stranded_bookings(*, facility, resource, now: dt.datetime | None = None) -> list[booking_source.Interval]:
@@ -331,7 +422,27 @@ def _slots(*, facility, resources, start_date, end_date, appointment_type, now) 
             appointment_type_id=type_id,
             bookings=bookings.get(resource.pk, ()),
         )
+    _apply_caps(facility=facility, resources=resources, slots=slots, start=start, end=end)
     return slots
+
+
+def _apply_caps(*, facility, resources, slots: list[Slot], start, end) -> None:
+    """A slot that a cap would refuse (``capacity_reached``) has nothing left to book: not
+    bookable, nothing remaining, as a full slot. The caps and bookings of each kind are read once
+    for the whole range."""
+    kind_of = {resource.pk: resource.kind for resource in resources}
+    for kind in sorted(set(kind_of.values())):
+        caps = concurrency_caps(facility=facility, kind=kind, start=start, end=end)
+        if caps is None:
+            continue
+        for slot in slots:
+            if (
+                kind_of[slot.resource_id] == kind
+                and slot.remaining > 0
+                and caps.breach(resource_id=slot.resource_id, start=slot.start, end=slot.end) is not None
+            ):
+                slot.bookable = False
+                slot.remaining = 0
 
 
 def resource_inputs(*, facility, resources, start, end, appointment_type, book: bool = True):

@@ -59,9 +59,12 @@ def booking_create(*, facility, actor, actor_role: str, request: BookingRequest,
     ``patient_in_care`` / ``patient_checked_in`` (it would displace a patient who is here).
     Locks: Redis locks of every requested resource; in the transaction, in this order, the
     resource rows (FOR NO KEY UPDATE, ascending id: see ``kernel.resources_locked_for_booking``),
-    the patient row, the bookings an emergency displaces, the token slot if any. The resource
-    row lock is what makes the availability check and the daily limit hold against concurrent
-    bookings and availability changes with Redis down (tests/booking/test_seams.py).
+    the patient row, the bookings an emergency displaces, the advisory lock of each capped
+    resource kind (``availability.capacity_lock``, in kind order; not for an emergency), the
+    token slot if any. The resource row lock is what makes the availability check and the daily
+    limit hold against concurrent bookings and availability changes with Redis down
+    (tests/booking/test_seams.py); the kind's advisory lock does the same for a cap on how many
+    resources of a kind run at once, across different resources (tests/booking/test_nurse_cap_seams.py).
     """
     now = now or timezone.now()
     intervals = validated_intervals(request)
@@ -236,6 +239,15 @@ def _insert(
     if emergency:
         displaced = _displace(facility=facility, intervals=intervals, held=held, actor=actor, now=now)
     else:
+        kinds = {resource.kind for resource in resources.values()}
+        if len(kinds) > 1:
+            # Each check locks its own kind's cap; several kinds are locked first, in one order.
+            availability.capacity_lock(
+                facility=facility,
+                kinds=kinds,
+                start=min(start for start, _ in intervals.values()),
+                end=max(end for _, end in intervals.values()),
+            )
         for resource_id, (start, end) in intervals.items():
             window = availability.bookable_interval_check(
                 facility=facility,
