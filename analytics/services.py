@@ -18,6 +18,7 @@ from analytics.models import (
     ChairAppointment,
     ChairTime,
     NightlyRun,
+    PatientType,
     RegimenCategory,
     ReportSubscription,
     RunStatus,
@@ -496,6 +497,19 @@ def _mapping_save(mapping: AppointmentTypeMapping, *, actor, fields: dict) -> Ap
         message = "This appointment type has a mapping already: change that one."
         raise ApplicationError("duplicate", message, fields={"appointment_type": [message]}, status_code=409) from None
     return mapping
+
+
+def patient_type_ensure(*, facility, code: str, description: str = "", actor=None) -> None:
+    """Makes ``code`` (upper-cased) one of the facility's patient types, so its mappings and
+    imported files accept it; a default type or one it has already is left as it is."""
+    code = code.strip().upper()
+    if code in selectors.patient_type_codes(facility_id=facility.pk):
+        return
+    try:
+        with transaction.atomic():
+            audited_save(PatientType(facility=facility, code=code, description=description[:200]), actor=actor)
+    except IntegrityError:
+        pass  # added at the same moment by another request
 
 
 def mapping_create(*, facility, actor, appointment_type_id: int, **fields) -> AppointmentTypeMapping:
