@@ -79,6 +79,10 @@ class StartOption:
 
 
 class Center(Protocol):
+    """What placement reads of a center. A center may also answer ``no_start_reason(day,
+    minutes) -> str | None``: why a day has no start to offer, in words, when it knows better
+    than "no chair is free" (the database center: the nurses' cap)."""
+
     def day_load(self, day: dt.date, patient_type: str) -> DayLoad: ...
 
     def start_options(self, day: dt.date, minutes: int) -> list[StartOption]: ...
@@ -106,12 +110,17 @@ class Decision:
         return self.option is not None
 
     def explanation(self) -> str:
-        name = "the study's" if self.policy == STUDY else "the levelled"
-        lines = [f"Target {self.target:%a %d %b}; {name} policy."]
-        lines += [f"{a.day:%a %d %b}{_clock(a.start)}: {a.verdict}: {a.reason}" for a in self.attempts]
-        if not self.placed:
-            lines.append("Not placed: no day tried could take the patient.")
-        return "\n".join(lines)
+        return explanation_text(policy=self.policy, target=self.target, attempts=self.attempts, placed=self.placed)
+
+
+def explanation_text(*, policy: str, target: dt.date, attempts, placed: bool) -> str:
+    """The target and policy, then one line per attempt (day, time, verdict, reason)."""
+    name = "the study's" if policy == STUDY else "the levelled"
+    lines = [f"Target {target:%a %d %b}; {name} policy."]
+    lines += [f"{a.day:%a %d %b}{_clock(a.start)}: {a.verdict}: {a.reason}" for a in attempts]
+    if not placed:
+        lines.append("Not placed: no day tried could take the patient.")
+    return "\n".join(lines)
 
 
 def route_days(route: Route, from_day: dt.date) -> tuple[dt.date, list[dt.date]]:
@@ -172,7 +181,7 @@ def _study(route, target, days, patient_type, minutes, center, attempts) -> Deci
             continue
         option = _earliest(center.start_options(day, minutes))
         if option is None:
-            attempts.append(Attempt(day, None, REJECTED, f"no chair is free for {minutes} minutes"))
+            attempts.append(Attempt(day, None, REJECTED, _no_start(center, day, minutes)))
             continue
         attempts.append(Attempt(day, option.start, CHOSEN, _taken(load, patient_type, option)))
         return Decision(STUDY, target, day, option, False, tuple(attempts))
@@ -226,10 +235,15 @@ def _levelled(route, target, days, after, patient_type, minutes, center, attempt
             attempts.append(Attempt(day, None, REJECTED, _full(load, patient_type)))
     feasible, nurse_ok = _with_shares(feasible, minutes), _with_shares(nurse_ok, minutes)
     if feasible:
-        _, _, day, load, option = min(feasible, key=lambda entry: entry[:2])
+        share, _, day, load, option = min(feasible, key=lambda entry: entry[:2])
         others = [entry for entry in feasible if entry[2] != day]
-        for _, _, other_day, other_load, _ in others:
-            attempts.append(Attempt(other_day, None, REJECTED, f"more loaded ({_load_words(other_load, minutes)})"))
+        for other_share, _, other_day, other_load, _ in others:
+            words = _load_words(other_load, minutes)
+            if other_share > share:
+                why = f"more loaded ({words})"
+            else:
+                why = f"as loaded ({words}); the route tries {day:%a %d %b} first"
+            attempts.append(Attempt(other_day, None, REJECTED, why))
         attempts.append(Attempt(day, option.start, CHOSEN, _taken(load, patient_type, option, minutes)))
         return Decision(LEVELLED, target, day, option, False, tuple(attempts))
     if route.search_further:
@@ -264,7 +278,7 @@ def _examine(day, patient_type, minutes, center) -> tuple[DayLoad, StartOption |
         return load, None, "the center is closed"
     options = center.start_options(day, minutes)
     if not options:
-        return load, None, f"no chair is free for {minutes} minutes"
+        return load, None, _no_start(center, day, minutes)
     ranked = ranked_options(LEVELLED, options)
     if not ranked:
         fewest = min(options, key=lambda option: option.peak - (option.cap or 0))
@@ -274,6 +288,11 @@ def _examine(day, patient_type, minutes, center) -> tuple[DayLoad, StartOption |
             f"every free start would run {fewest.peak} chairs at once; the nurses on duty support {fewest.cap}",
         )
     return load, ranked[0], ""
+
+
+def _no_start(center, day: dt.date, minutes: int) -> str:
+    explain = getattr(center, "no_start_reason", None)
+    return (explain(day, minutes) if explain else None) or f"no chair is free for {minutes} minutes"
 
 
 def _peak_share(option: StartOption) -> float:
@@ -312,7 +331,7 @@ def _taken(load: DayLoad, patient_type: str, option: StartOption, minutes: int |
     if minutes is not None:
         parts.append(_load_words(load, minutes))
     cap = f" of {option.cap} the nurses support" if option.cap is not None else ""
-    parts.append(f"{option.peak} chairs at once{cap}")
+    parts.append(f"{option.peak} chair{'' if option.peak == 1 else 's'} at once{cap}")
     return ", ".join(parts)
 
 
