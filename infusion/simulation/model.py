@@ -22,6 +22,7 @@ Measured (``Replication.run``) over the days after the warm-up only:
 * peak chairs: the most chairs in use at once each open day, and that peak over the chairs the
   nurses support (``peak_load``), and the days it exceeded them;
 * overflow days: open days on which a patient type had more patients than its capacity;
+  overbooked days: open days with more patients, all types together, than the day's capacity;
 * overtime: minutes the last patient left after closing, per open day;
 * throughput: treatments completed.
 """
@@ -172,8 +173,14 @@ class Schedule:
         plan.version += 1
 
     def over_capacity(self, day: dt.date) -> bool:
+        """A patient type has more patients than its capacity that day."""
         plan = self.plan(day)
         return any(count > self.capacity(day, code) for code, count in plan.counts.items())
+
+    def over_day_capacity(self, day: dt.date) -> bool:
+        """The day has more patients, all types together, than its capacity."""
+        plan = self.plan(day)
+        return sum(plan.counts.values()) > sum(self.capacity(day, code) for code in self.parameters.types)
 
 
 # --- patients ---------------------------------------------------------------------------------
@@ -504,6 +511,7 @@ class Replication:
             "peak_load": 100 * _mean(peaks) / cap,
             "days_over_nurse_cap": sum(1 for peak in peaks if peak > cap),
             "overflow_days": sum(1 for i in open_days if self.schedule.over_capacity(self.day(i))),
+            "overbooked_days": sum(1 for i in open_days if self.schedule.over_day_capacity(self.day(i))),
             "overtime_minutes": _mean(overtime),
             "throughput": len(treated),
             "untreated_requests": len(waited_for) - len(treated_requests),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from infusion.engine import LEVELLED, STUDY, Route
 
@@ -149,14 +150,93 @@ class Parameters:
 
 
 def type_capacity(parameters: Parameters, patient_type: str, weekday: int) -> int:
-    """Patients of a type a weekday takes: the weekly capacity spread over the open days, times
-    the weekday's share for the type (the study: "percentages … multiplied by the weekly
-    scheduling capacity"), to the nearest whole patient. Closed days and weekdays the mix has no
-    column for take none."""
-    if weekday not in parameters.open_weekdays:
+    """Patients of a type a weekday takes, as ``infusion.selectors.capacity`` computes them for
+    the app: the weekly capacity split evenly over the open weekdays, then the day's split over
+    the types by the weekday's mix, both by largest remainder (whole patients adding up to the
+    total; a weekday without a mix column splits by the average mix)."""
+    weekdays = sorted(parameters.open_weekdays)
+    if weekday not in weekdays:
         return 0
-    shares = parameters.weekday_mix.get(patient_type, ())
-    if weekday >= len(shares):
-        return 0
-    per_day = parameters.weekly_capacity / len(parameters.open_weekdays)
-    return math.floor(per_day * shares[weekday] / 100 + 0.5)
+    day = largest_remainder(parameters.weekly_capacity, [1] * len(weekdays))[weekdays.index(weekday)]
+    types = parameters.types
+    weights = [
+        shares[weekday] if weekday < len(shares) else 0
+        for shares in (parameters.weekday_mix.get(code, ()) for code in types)
+    ]
+    if not any(weight > 0 for weight in weights):
+        weights = [parameters.average_mix[code] for code in types]
+    return dict(zip(types, largest_remainder(day, weights), strict=True)).get(patient_type, 0)
+
+
+def largest_remainder(total: int, weights: list) -> list[int]:
+    """``total`` split in proportion to ``weights`` into whole numbers adding up to it: floors,
+    then one more to the largest remainders (the first of equals); all zero: an even split."""
+    if not weights:
+        return []
+    exact_weights = [Fraction(str(w)) if w and w > 0 else Fraction(0) for w in weights]
+    whole = sum(exact_weights)
+    if whole == 0:
+        exact_weights, whole = [Fraction(1)] * len(weights), Fraction(len(weights))
+    exact = [total * w / whole for w in exact_weights]
+    floors = [math.floor(value) for value in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: total - sum(floors)]:
+        floors[i] += 1
+    return floors
+
+
+SCALARS = (
+    "chairs",
+    "nurses",
+    "chairs_per_nurse",
+    "weekly_capacity",
+    "arrival_minutes",
+    "arrivals_around_the_clock",
+    "horizon_days",
+    "warmup_days",
+    "replications",
+    "seed",
+    "search_days",
+)
+
+
+def to_mapping(parameters: Parameters) -> dict:
+    """The parameters as JSON-ready data (what a run keeps, so it can be run again)."""
+    data = {name: getattr(parameters, name) for name in SCALARS}
+    data["open_weekdays"] = list(parameters.open_weekdays)
+    data["policies"] = list(parameters.policies)
+    data["average_mix"] = dict(parameters.average_mix)
+    data["weekday_mix"] = {code: list(shares) for code, shares in parameters.weekday_mix.items()}
+    data["treatment_minutes"] = dict(parameters.treatment_minutes)
+    data["routes"] = {
+        code: {"target_days": r.target_days, "offsets": list(r.offsets), "search_further": r.search_further}
+        for code, r in parameters.routes.items()
+    }
+    return data
+
+
+def from_mapping(data: dict) -> Parameters:
+    """``to_mapping``'s inverse; what it lacks keeps the defaults."""
+    default = Parameters()
+    values = {name: data[name] for name in SCALARS if name in data}
+    if "open_weekdays" in data:
+        values["open_weekdays"] = tuple(data["open_weekdays"])
+    if "policies" in data:
+        values["policies"] = tuple(data["policies"])
+    if "average_mix" in data:
+        values["average_mix"] = {code: float(share) for code, share in data["average_mix"].items()}
+    if "weekday_mix" in data:
+        values["weekday_mix"] = {code: tuple(float(v) for v in shares) for code, shares in data["weekday_mix"].items()}
+    if "treatment_minutes" in data:
+        values["treatment_minutes"] = {code: float(m) for code, m in data["treatment_minutes"].items()}
+    if "routes" in data:
+        values["routes"] = {
+            code: Route(code, int(r["target_days"]), tuple(r["offsets"]), bool(r["search_further"]))
+            for code, r in data["routes"].items()
+        }
+    parameters = replace(default, **values)
+    # Types the facility added beyond the study's five take the study's treatments and a
+    # treatment of its mean length, so a run never lacks what a type needs.
+    treatments = {code: parameters.treatments.get(code, dict(TREATMENT_COUNTS)) for code in parameters.types}
+    minutes = {code: parameters.treatment_minutes.get(code, 60.0) for code in parameters.types}
+    return replace(parameters, treatments=treatments, treatment_minutes=minutes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from infusion.simulation.model import Replication
 from infusion.simulation.parameters import Parameters
@@ -28,6 +28,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "peak_load": ("Daily peak over the chairs the nurses support", "%"),
     "days_over_nurse_cap": ("Days above the nurses' cap", "days"),
     "overflow_days": ("Overflow days (a type over its capacity)", "days"),
+    "overbooked_days": ("Overbooked days (the day over its capacity)", "days"),
     "overtime_minutes": ("Overtime past closing, per open day", "min"),
     "throughput": ("Treatments completed", "treatments"),
 }
@@ -92,23 +93,31 @@ def _average(series: list[list[float]]) -> list[float]:
     return [round(sum(values) / len(values), 3) for values in zip(*series, strict=True)]
 
 
-def csv_text(summary: dict) -> str:
+CSV_HEADER = ["policy", "replication", "measure", "value"]
+
+
+def csv_rows(summary: dict) -> Iterator[list[str]]:
     """One row per policy × replication × measure, then the summary rows (replication ``mean``,
     ``low``, ``high``; policy ``difference`` for the paired difference)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["policy", "replication", "measure", "value"])
     for policy, data in summary["policies"].items():
         for name, measure in data["measures"].items():
             for replication, value in enumerate(measure["values"]):
-                writer.writerow([policy, replication, name, _number(value)])
+                yield [policy, str(replication), name, _number(value)]
     for policy, data in summary["policies"].items():
         for name, measure in data["measures"].items():
             for key in ("mean", "low", "high"):
-                writer.writerow([policy, key, name, _number(measure[key])])
+                yield [policy, key, name, _number(measure[key])]
     for name, difference in summary["differences"].items():
         for key in ("mean", "low", "high"):
-            writer.writerow(["difference", key, name, _number(difference[key])])
+            yield ["difference", key, name, _number(difference[key])]
+
+
+def csv_text(summary: dict) -> str:
+    """``csv_rows`` under ``CSV_HEADER`` as one text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(summary))
     return out.getvalue()
 
 
