@@ -76,6 +76,7 @@ NAVIGATION = [
     NavItem("Resources", "scheduling:resources", Action.RESOURCE_VIEW),
     NavItem("Imports", "imports:home", Action.IMPORT_VIEW),
     NavItem("Analytics", "analytics:home", Action.ANALYTICS_VIEW),
+    NavItem("Infusion", "infusion:home", Action.INFUSION_VIEW),
 ]
 
 
