@@ -13,6 +13,7 @@ from django.views import View
 
 from frontdesk import selectors
 from frontdesk.paging import page_of
+from infusion.selectors import placement as placements
 from scheduling import selectors as kernel
 from scheduling import services as kernel_services
 from scheduling.errors import ApplicationError
@@ -102,6 +103,7 @@ def patient_page(view: FacilityPageMixin, *, patient_id: int, comment_form=None,
         request, history_records(instance=patient), size=HISTORY_PAGE, parameter="history", anchor="history"
     )
     can_check_in = view.can(Action.QUEUE_OPERATE)
+    can_place = view.can(Action.INFUSION_PLACE) and view.can(Action.BOOKING_MANAGE)
     context = {
         "patient": patient,
         "age": _age(patient.date_of_birth, today.day),
@@ -116,6 +118,9 @@ def patient_page(view: FacilityPageMixin, *, patient_id: int, comment_form=None,
         "history_rows": _history_rows(patient, history),
         "check_in_bookings": selectors.patient_check_in_bookings(facility=facility, patient_id=patient.pk, now=now)
         if can_check_in
+        else [],
+        "placement_actions": placements.placement_actions(facility=facility, patient_id=patient.pk, now=now)
+        if can_place
         else [],
         "can_book": view.can(Action.BOOKING_MANAGE),
         "can_check_in": can_check_in,
