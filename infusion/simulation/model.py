@@ -85,6 +85,11 @@ class Schedule:
         self.cap = parameters.nurse_cap
         self.supported = min(parameters.chairs, self.cap) * (parameters.close_minute - parameters.open_minute)
         self.days: dict[dt.date, DayPlan] = {}
+        # {weekday: {type: capacity}}: the same every week, computed once.
+        self.capacities = {
+            weekday: {code: type_capacity(parameters, code, weekday) for code in parameters.types}
+            for weekday in range(7)
+        }
 
     def plan(self, day: dt.date) -> DayPlan:
         plan = self.days.get(day)
@@ -96,7 +101,7 @@ class Schedule:
         return plan
 
     def capacity(self, day: dt.date, patient_type: str) -> int:
-        return type_capacity(self.parameters, patient_type, day.weekday())
+        return self.capacities[day.weekday()].get(patient_type, 0)
 
     def day_load(self, day: dt.date, patient_type: str) -> engine.DayLoad:
         plan = self.plan(day)
@@ -180,7 +185,7 @@ class Schedule:
     def over_day_capacity(self, day: dt.date) -> bool:
         """The day has more patients, all types together, than its capacity."""
         plan = self.plan(day)
-        return sum(plan.counts.values()) > sum(self.capacity(day, code) for code in self.parameters.types)
+        return sum(plan.counts.values()) > sum(self.capacities[day.weekday()].values())
 
 
 # --- patients ---------------------------------------------------------------------------------

@@ -284,3 +284,32 @@ def test_pages_need_the_simulate_right_and_the_facility(client, facility, other_
     run = services.simulation_start(facility=other_facility, actor=stranger, parameters=SMALL)
     client.force_login(manager)
     assert client.get(_page(facility, "infusion:simulation-run", run_id=run.pk)).status_code == 404
+
+
+# --- the management command -------------------------------------------------------------------
+
+
+def test_the_command_writes_the_csv_and_saves_nothing(tmp_path, facility):
+    from django.core.management import call_command
+
+    out = tmp_path / "out.csv"
+    call_command(
+        "infusion_simulate",
+        "--policy",
+        "both",
+        "--days",
+        "28",
+        "--warmup",
+        "14",
+        "--replications",
+        "2",
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+    )
+    lines = out.read_text().splitlines()
+    assert lines[0] == "policy,replication,measure,value"
+    assert any(line.startswith("study,1,throughput,") for line in lines)
+    assert any(line.startswith("difference,high,wait_minutes,") for line in lines)
+    assert not SimulationRun.objects.exists()
