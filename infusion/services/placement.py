@@ -72,10 +72,11 @@ def placement_create(
     """Places the patient on ``route`` and returns the saved ``Placement`` (a dry run: the same
     decision, unsaved, nothing booked).
 
-    The day the route counts from (unless ``from_date``): a new patient, a cancellation and bad
-    blood, today; a no-show, the missed booking's day; the next cycle, the previous booking's
-    day, else today. ``previous_booking_id``: a booking of this patient in this facility (a
-    no-show's must be a no-show, a cancellation's cancelled). The appointment type: the one given,
+    The day the route counts from (unless ``from_date``): a new patient and a cancellation, today
+    (the day it was cancelled); a no-show, the missed booking's day; bad blood, the visit's day
+    (the previous booking), else today; the next cycle, the previous treatment's day, else today.
+    ``previous_booking_id``: a booking of this patient in this facility (a no-show's must be a
+    no-show, a cancellation's cancelled). The appointment type: the one given,
     else the previous booking's, else the first mapped to the patient type; it must be bookable
     on a chair. The patient type: the one given, else the appointment type's mapping's. The
     minutes booked: analytics' chair estimate for the type's regimen and patient type, with the
@@ -97,7 +98,9 @@ def placement_create(
     after it, outside it. A crash between the two leaves the booking without its Placement: the
     booking stands (its note says it was an infusion placement and on which route), no chair is
     double-booked, and placing again would book a second time, so the desk checks the patient's
-    bookings first. Tests: tests/infusion/test_placement_service.py.
+    bookings first. Tests: tests/infusion/test_placement_service.py (the lost race:
+    ``test_a_booking_that_loses_its_race_takes_the_next_start_never_a_double_booking``; the cap:
+    ``test_levelled_never_books_beyond_the_nurses_cap``).
     """
     now = now or timezone.now()
     if not role_allows(actor_role, Action.INFUSION_PLACE) or (
@@ -200,8 +203,9 @@ def placement_create(
 
 def _book_first_free(*, facility, actor, actor_role, request, decision, choice, center, attempts, now):
     """Books the decision's option, else the day's next ones in the policy's order; appends an
-    attempt per start tried. Returns (booking, option) or (None, None)."""
+    attempt per start tried (naming the chair). Returns (booking, option) or (None, None)."""
     day = decision.day
+    chair_names = {chair.pk: chair.name for chair in center.chairs}
     ranked = engine.ranked_options(request.policy, center.start_options(day, request.minutes))
     options = [decision.option, *[option for option in ranked if option != decision.option]]
     for index, option in enumerate(options[:MAX_STARTS_PER_DAY]):
@@ -224,11 +228,11 @@ def _book_first_free(*, facility, actor, actor_role, request, decision, choice, 
         except ApplicationError as error:
             if error.code not in LOST_RACE:
                 raise
-            attempts.append(
-                engine.Attempt(day, option.start, engine.REJECTED, f"booking refused it: {_refusal(error)}")
-            )
+            why = f"{chair_names.get(option.chair, 'the chair')}: booking refused it: {_refusal(error)}"
+            attempts.append(engine.Attempt(day, option.start, engine.REJECTED, why))
             continue
-        reason = choice.reason if index == 0 else f"the next start of the day ({choice.reason})"
+        name = chair_names.get(option.chair, "the chair")
+        reason = f"{name}: {choice.reason}" if index == 0 else f"{name}, the next start of the day: {choice.reason}"
         attempts.append(engine.Attempt(day, option.start, engine.CHOSEN, reason))
         return booking, option
     return None, None
@@ -303,7 +307,7 @@ def _resolve(
     if from_date is None:
         if route_code == RouteCode.NO_SHOW and previous is None:
             raise _invalid("previous_booking", "Give the missed booking: a no-show is rebooked from its day.")
-        counts_from_booking = route_code in (RouteCode.NO_SHOW, RouteCode.NEXT_CYCLE)
+        counts_from_booking = route_code in (RouteCode.NO_SHOW, RouteCode.NEXT_CYCLE, RouteCode.BAD_BLOOD)
         from_date = previous.start.astimezone(zone).date() if previous and counts_from_booking else today
     return _Request(
         patient=patient,

@@ -13,6 +13,7 @@ from infusion.selectors import capacity
 from infusion.selectors import placement as selectors
 from infusion.services import placement as services
 from scheduling import selectors as kernel
+from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.permissions import Action
 from scheduling.ui import FacilityPageMixin
@@ -36,7 +37,9 @@ class PlacementForm(forms.Form):
         self.fields["patient_type"].choices = [("", "From the appointment type")] + [
             (t.code, f"{t.code} · {t.name}") for t in types
         ]
-        chair_types = kernel.appointment_type_list(facility=facility).filter(active=True)
+        chair_types = [
+            t for t in kernel.appointment_type_list(facility=facility).filter(active=True) if _booked_on_a_chair(t)
+        ]
         self.fields["appointment_type"].choices = [("", "From the previous booking or the patient type")] + [
             (str(t.pk), t.name) for t in chair_types
         ]
@@ -52,6 +55,11 @@ class PlacementForm(forms.Form):
             return kernel.patient_get(facility=facility, patient_id=value) if value else None
         except NotFound:
             return None
+
+
+def _booked_on_a_chair(appointment_type) -> bool:
+    needs = appointment_type.resource_needs or []
+    return not needs or (len(needs) == 1 and ResourceKind.CHAIR in needs[0].get("kinds", []))
 
 
 class PlacementPage(FacilityPageMixin, View):

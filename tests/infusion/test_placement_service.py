@@ -106,16 +106,19 @@ def chair_peak(center, day: dt.date) -> int:
         ("new", None, days(14)),  # two weeks from today
         ("cancellation", "cancelled", days(2)),  # 2 days from today, when it was cancelled
         ("no_show", "no_show", days(2)),  # 3 days from the missed Monday
-        ("bad_blood", "completed", days(1)),  # back the next day
+        ("bad_blood", "checked_in", days(1)),  # back the day after today's visit
         ("next_cycle", "completed", days(29)),  # 30 days from Monday's treatment
     ],
 )
 def test_each_route_books_a_chair_on_its_target_day(center, now, route, previous_status, target):
-    before = previous(center, MONDAY, previous_status) if previous_status else None
+    visit_day = TUESDAY if route == "bad_blood" else MONDAY
+    before = previous(center, visit_day, previous_status) if previous_status else None
     placement = place(center, now, route=route, previous_booking_id=before.pk if before else None, patient_type="INF")
     assert placement.status == "placed"
     assert placement.target_date == target
     assert placement.from_date == (MONDAY if route in ("no_show", "next_cycle") else TUESDAY)
+    if route == "bad_blood":
+        assert placement.target_date == placement.from_date + dt.timedelta(days=1)
     assert local(center, placement.chosen_start) == target
     booking = placement.booking
     assert booking.patient_id == center.patients[0].pk
@@ -232,8 +235,9 @@ def test_a_booking_that_loses_its_race_takes_the_next_start_never_a_double_booki
     assert placement.status == "placed"
     lost = taken[0]
     assert (placement.chair_id, placement.chosen_start) != (lost.resources.get().resource_id, lost.start)
-    refused = [a for a in placement.attempts if a["reason"].startswith("booking refused it")]
+    refused = [a for a in placement.attempts if "booking refused it" in a["reason"]]
     assert len(refused) == 1 and refused[0]["verdict"] == "rejected"
+    assert refused[0]["reason"].startswith("Chair 01: booking refused it: this time of the resource")
     assert placement.attempts[-1]["verdict"] == "chosen"
     rows = BookingResource.objects.filter(resource_id=lost.resources.get().resource_id, holds_time=True)
     spans = sorted((row.start, row.end) for row in rows)
