@@ -465,11 +465,23 @@ class ConcurrencyCaps:
                 change[start] += 1
                 change[end] -= 1
         self._times = sorted(change)
+        self._peaks: dict[int, int] = {}
         self._counts: list[int] = []  # in use on [times[i], times[i + 1])
         running = 0
         for instant in self._times:
             running += change[instant]
             self._counts.append(running)
+
+    def _peak(self, index: int) -> int:
+        """The most resources in use at any instant of the cap at ``index``."""
+        peak = self._peaks.get(index)
+        if peak is None:
+            limit = self.limits[index]
+            low = bisect.bisect_right(self._times, limit.start)
+            high = bisect.bisect_left(self._times, limit.end)
+            peak = max([self.in_use(limit.start), *self._counts[low:high]])
+            self._peaks[index] = peak
+        return peak
 
     def in_use(self, instant: dt.datetime, *, excluding: int | None = None) -> int:
         """Resources in use at ``instant``, ``excluding`` not counted."""
@@ -492,8 +504,8 @@ class ConcurrencyCaps:
             if limit.start >= end:
                 break
             low, high = max(start, limit.start), min(end, limit.end)
-            if low >= high:
-                continue
+            if low >= high or self._peak(index) < limit.limit:
+                continue  # not even the busiest instant of this cap is full: one more fits
             # The count can only change where some resource's use starts or ends.
             instants = {low}
             instants.update(self._times[bisect.bisect_right(self._times, low) : bisect.bisect_left(self._times, high)])
