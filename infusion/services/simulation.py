@@ -6,6 +6,7 @@ A run keeps the parameters it was run with, the facility's configuration include
 types' shares, weekday mix, routes, chairs per nurse), so it can be read and run again as it was.
 """
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -21,6 +22,7 @@ from scheduling.permissions import Action, role_allows
 
 logger = logging.getLogger(__name__)
 
+TASK_TIME_LIMIT = 3600  # seconds: infusion.tasks.run_simulation's hard limit
 BOTH = "both"
 POLICY_CHOICES = ("levelled", "study", BOTH)
 
@@ -91,15 +93,17 @@ def _validated(data: dict) -> dict:
 def simulation_execute(*, run_id: int) -> str:
     """Runs a queued run (the worker's task): progress 0–100 as replications finish, then the
     results, status done. A run no longer queued (done, stopped, running elsewhere) is left
-    alone: a redelivered message does nothing. A run stopped meanwhile keeps the replications
-    that finished. An error fails the run with its message."""
+    alone: a redelivered message does nothing; but one "running" for longer than the task may
+    run lost its worker, and the message redelivered for it starts it again. A run stopped
+    meanwhile keeps the replications that finished. An error fails the run with its message."""
     with transaction.atomic():
         run = SimulationRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != RunStatus.QUEUED:
+        if run is None or not (run.status == RunStatus.QUEUED or _abandoned(run)):
             return "skipped"
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        run.progress = 0
+        run.save(update_fields=["status", "started_at", "progress"])
     try:
         summary = runner.run(
             model_parameters.from_mapping(run.parameters),
@@ -120,6 +124,14 @@ def simulation_execute(*, run_id: int) -> str:
         status=RunStatus.DONE, progress=100, **finished
     )
     return "done"
+
+
+def _abandoned(run: SimulationRun) -> bool:
+    return (
+        run.status == RunStatus.RUNNING
+        and run.started_at is not None
+        and timezone.now() - run.started_at > dt.timedelta(seconds=TASK_TIME_LIMIT)
+    )
 
 
 def _progress(run_id: int, done: int, total: int) -> None:

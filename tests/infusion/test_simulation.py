@@ -313,3 +313,18 @@ def test_the_command_writes_the_csv_and_saves_nothing(tmp_path, facility):
     assert any(line.startswith("study,1,throughput,") for line in lines)
     assert any(line.startswith("difference,high,wait_minutes,") for line in lines)
     assert not SimulationRun.objects.exists()
+
+
+def test_a_run_whose_worker_was_lost_runs_again_on_redelivery(facility, user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    run = services.simulation_start(facility=facility, actor=user, parameters=SMALL)
+    SimulationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=50, started_at=timezone.now())
+    assert services.simulation_execute(run_id=run.pk) == "skipped"  # a live worker has it
+    long_ago = timezone.now() - dt.timedelta(seconds=services.TASK_TIME_LIMIT + 60)
+    SimulationRun.objects.filter(pk=run.pk).update(started_at=long_ago)
+    assert services.simulation_execute(run_id=run.pk) == "done"
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.progress == 100
