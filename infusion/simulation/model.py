@@ -10,15 +10,19 @@ weight) → a chair → a nurse (vitals and blood) → the lab (bad blood: disch
 route) → drug preparation while a nurse sets the patient up → the treatment → discharge, then
 the next cycle if treatments remain. Chairs and nurses are SimPy resources.
 
-A request the policy cannot place is tried again the next day, counting from it.
+A request the policy cannot place is tried again the next day, counting from it. A nurse is
+busy for the tasks only (height and weight, vitals and blood, the set-up); watching the chairs
+while they run is what the nurses' cap (chairs per nurse) stands for.
 
-Measured (``Replication.run``) over the days after the warm-up only:
+The warm-up (``warmup_days``, 90 by default) is simulated and discarded: the schedule starts
+empty and the next cycles, 30 days apart, take a few months to fill it. Measured
+(``Replication.run``) over the days after the warm-up only:
 
 * days to treatment: request day to first treatment day, for requests made in the window's all
   but its last 45 days (so nearly every one of them is treated within the run);
 * in-clinic wait: minutes queued for a nurse or a chair between arrival and treatment start (the
   steps' own minutes, the lab and the drug preparation are not waiting);
-* chair and nurse utilisation: busy minutes over the minutes open;
+* chair and nurse utilisation: busy minutes over the minutes open (chairs × open minutes);
 * peak chairs: the most chairs in use at once each open day, and that peak over the chairs the
   nurses support (``peak_load``), and the days it exceeded them;
 * overflow days: open days on which a patient type had more patients than its capacity;

@@ -9,15 +9,16 @@ and stated assumptions where it does not:
   study's "simplistically, a 24/7 online service"), which gives 96 a week and needs a center
   about four times larger.
 * Patient type: the study's "Average" mix. Treatments per request: the study draws them from a
-  discrete distribution it does not print; ours (below) averages about 2.5 treatments, which with
-  the arrival rate keeps about 90 patients active at once (the other seed's "over 90 active
-  chemotherapy patients").
+  discrete distribution it does not print; ours (below, one for every type as in the study)
+  averages 2.45 treatments, about 65 treatments a week with the arrival rate.
 * 10 % of appointments cancel, 5 % are missed (the study). Bad blood work: 5 % (assumed; the study
   gives no rate).
 * The center: 8 chairs, 2 nurses on duty each open day, 3 chairs per nurse (so the nurses support
-  6 chairs at once: nurses, not chairs, limit), 70 patients a week split by the study's weekday
-  mix. With the default demand (about 68 visits a week counting bad-blood returns) that is a
-  center running near its capacity, as the study describes, without being hopelessly over it.
+  6 chairs at once: nurses, not chairs, limit), 80 patients a week split by the study's weekday
+  mix (``type_capacity``). The default demand comes to about 70 appointments a week (treatments,
+  bad-blood returns and missed visits), about 87 % of the places (74–95 % by type): a center
+  running near its capacity, as the study describes, without being hopelessly over it. At 70 a
+  week the places are all taken on average and every policy overflows most days; at 90, 78 %.
 * Service minutes (triangular: low, mode, high) for the steps; the treatment by type (lognormal
   around the type's mean, 25 % coefficient of variation). The chair minutes a placement books for
   a type are the mean of its chair stay (vitals to discharge), rounded up to 15 minutes; a
