@@ -2,21 +2,22 @@
 a placement's result with the days and times it tried, and the list. The patient page's
 one-click buttons post to the same form view with the route and the previous booking."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.views import View
 
 from infusion.models import Policy, RouteCode
 from infusion.selectors import capacity
 from infusion.selectors import placement as selectors
 from infusion.services import placement as services
+from infusion.views.capacity import InfusionPage
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.permissions import Action
-from scheduling.ui import FacilityPageMixin
 
 LIST_SIZE = 50
 
@@ -62,8 +63,11 @@ def _booked_on_a_chair(appointment_type) -> bool:
     return not needs or (len(needs) == 1 and ResourceKind.CHAIR in needs[0].get("kinds", []))
 
 
-class PlacementPage(FacilityPageMixin, View):
+class PlacementPage(InfusionPage):
+    """A placement page, with the infusion center's links (``InfusionPage.sections``)."""
+
     required_action = Action.INFUSION_PLACE
+    section = "place"
 
     def form(self, data=None, initial=None) -> PlacementForm:
         return PlacementForm(
@@ -112,8 +116,8 @@ class PlaceView(PlacementPage):
                     placed = True
             return self.render_form(form, error="" if placed else error.message, status=error.status_code)
         if dry_run:
-            context = {"placement": placement, "dry_run": True, "form": form}
-            return render(request, "infusion/placement/detail.html", context)
+            context = {**_explained(placement), "dry_run": True, "form": form}
+            return self.page("infusion/placement/detail.html", context)
         if placement.status == "placed":
             messages.success(request, "Placed and booked.")
         else:
@@ -124,19 +128,23 @@ class PlaceView(PlacementPage):
 
     def render_form(self, form, *, error: str = "", status: int = 200):
         context = {"form": form, "patient": form.chosen_patient(self.request.facility), "error": error}
-        return render(self.request, "infusion/placement/form.html", context, status=status)
+        return self.page("infusion/placement/form.html", context, status=status)
 
 
 class PlacementDetailView(PlacementPage):
     """One placement: the chosen day, time and chair with its booking, and every attempt."""
 
+    section = "placements"
+
     def get(self, request, facility_slug: str, placement_id: int):
         placement = selectors.placement_get(facility=request.facility, placement_id=placement_id)
-        return render(request, "infusion/placement/detail.html", {"placement": placement, "dry_run": False})
+        return self.page("infusion/placement/detail.html", {**_explained(placement), "dry_run": False})
 
 
 class PlacementListView(PlacementPage):
     """The latest placements (``?patient=``: one patient's)."""
+
+    section = "placements"
 
     def get(self, request, facility_slug: str):
         patient = None
@@ -144,7 +152,14 @@ class PlacementListView(PlacementPage):
             patient = kernel.patient_get(facility=request.facility, patient_id=request.GET["patient"])
         placements = selectors.placement_list(facility=request.facility, patient_id=patient.pk if patient else None)
         context = {"placements": placements[:LIST_SIZE], "patient": patient, "size": LIST_SIZE}
-        return render(request, "infusion/placement/list.html", context)
+        return self.page("infusion/placement/list.html", context)
+
+
+def _explained(placement) -> dict:
+    """The placement, the first line of its explanation (target and policy) and its attempts
+    with their days as dates, for the result page's table."""
+    attempts = [{**attempt, "date": dt.date.fromisoformat(attempt["day"])} for attempt in placement.attempts]
+    return {"placement": placement, "summary": placement.explanation.split("\n", 1)[0], "attempts": attempts}
 
 
 urlpatterns = [

@@ -35,7 +35,7 @@ def test_place_the_next_cycle_from_the_patient_page(log_in):
     expect(page.get_by_role("heading", level=1)).to_have_text("Placement of Odalys Fenwright")
     expect(page.get_by_role("heading", name="Placed", exact=True)).to_be_visible()
     expect(page.locator(".explanation")).to_contain_text("Target ")
-    expect(page.locator(".explanation")).to_contain_text("chosen:")
+    expect(page.get_by_role("row").filter(has_text="Chosen")).to_contain_text("Chair 0")
     expect(page.get_by_role("link", name="open the booking")).to_be_visible()
     assert_accessible(page)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -138,3 +138,11 @@ def test_roles_and_facilities(client, center, make_member, other_facility):
     client.force_login(outsider)
     assert client.get(f"/f/{other_facility.slug}/infusion/placements/{pk}/").status_code == 404
     assert client.get(f"/f/{center.facility.slug}/infusion/placements/{pk}/").status_code == 404
+
+
+def test_todays_completed_treatment_offers_the_next_cycle_and_bad_blood(client, center):
+    today = chair_booking(center, days_ago=0, status="completed", hhmm="07:00")
+    client.force_login(center.admin)
+    html = patient_page(client, center).content.decode()
+    assert html.count(f'name="previous_booking" value="{today.pk}"') == 2
+    assert "Place the next cycle" in html and "Bad blood: return within 2 days" in html
