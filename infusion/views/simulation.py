@@ -9,16 +9,15 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
-from django.views import View
 
 from infusion.models import RunStatus
 from infusion.selectors import simulation as selectors
 from infusion.services import simulation as services
 from infusion.simulation import runner
+from infusion.views.capacity import InfusionPage
 from scheduling.csv_export import csv_lines
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
-from scheduling.ui import FacilityPageMixin
 
 LIST_SIZE = 20
 POLICY_NAMES = {"levelled": "Levelled (default)", "study": "The study's"}
@@ -52,8 +51,11 @@ class SimulationForm(forms.Form):
     seed = _bounded("seed", "Seed", help_text="The same seed gives the same results.")
 
 
-class SimulationPage(FacilityPageMixin, View):
+class SimulationPage(InfusionPage):
+    """A simulation page, with the infusion center's links (``InfusionPage.sections``)."""
+
     required_action = Action.INFUSION_SIMULATE
+    section = "simulate"
 
     def run(self, run_id):
         return selectors.simulation_run_get(facility=self.request.facility, run_id=run_id)
@@ -82,7 +84,7 @@ class SimulateView(SimulationPage):
     def render_form(self, form, *, status: int = 200):
         runs = selectors.simulation_run_list(facility=self.request.facility, limit=LIST_SIZE)
         context = {"form": form, "runs": runs, "size": LIST_SIZE}
-        return render(self.request, "infusion/simulation/form.html", context, status=status)
+        return self.page("infusion/simulation/form.html", context, status=status)
 
 
 class RunView(SimulationPage):
@@ -91,7 +93,7 @@ class RunView(SimulationPage):
         context = {"run": run, "active": run.status in ACTIVE, "may_stop": self.may_stop(run)}
         if run.results and run.results.get("replications"):
             context.update(_results(run))
-        return render(request, "infusion/simulation/run.html", context)
+        return self.page("infusion/simulation/run.html", context)
 
     def may_stop(self, run) -> bool:
         return run.status in ACTIVE and (run.created_by_id == self.request.user.pk or self.can(Action.INFUSION_MANAGE))
