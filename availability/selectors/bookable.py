@@ -309,13 +309,15 @@ def capacity_lock(*, facility, kinds, start: dt.datetime, end: dt.datetime) -> N
     that a cap from ``capacity_source`` restricts over [start, end), in kind order; kinds without
     a cap take none.
 
-    Lock order: booking first locks the resource rows it books (``resources_locked_for_booking``),
-    then the patient row, then, inside ``bookable_interval_check``, this lock, and last the token
-    slot; nothing takes a resource or patient row while holding it, and a booking of resources
-    of several capped kinds takes them all here first, in kind order, so two bookings never wait
-    on each other's. The lock is released at commit or rollback; outside a transaction it is
-    released at once. Keys: (facility id, a negative hash of the kind): the two-int form, clear
-    of the imports' (4242, import id) locks."""
+    Lock order: booking first locks the resource rows it books (``resources_locked_for_booking``;
+    a reschedule then the old booking's row), then the patient row, then, inside
+    ``bookable_interval_check``, this lock, and last the token slot. A transaction holding this
+    lock takes no row lock but its token slot's (of a resource whose row it already holds), so
+    nothing waits for a row while holding it; and a booking of resources of several capped kinds
+    takes them all here first, in kind order, so two bookings never hold one each and wait for
+    the other. An emergency takes none (it is not capped). The lock is released at commit or
+    rollback; outside a transaction, at once. Keys: (facility id, a negative hash of the kind),
+    the two-int form, clear of the imports' (4242, import id) locks."""
     for kind in sorted(set(kinds)):
         if capacity_source.concurrency_limits(facility=facility, kind=kind, start=start, end=end):
             _lock(facility, kind)
@@ -363,9 +365,10 @@ def _capacity_check(*, facility, resource, start, end, calendar) -> None:
 
 
 def _lock(facility, kind: str) -> None:
-    key = -(zlib.crc32(f"capacity:{kind}".encode()) & 0x7FFFFFFF) - 1
+    # Both keys must fit PostgreSQL's int4: a facility id past it shares a key (never a wrong answer).
+    kind_key = -(zlib.crc32(f"capacity:{kind}".encode()) & 0x7FFFFFFF) - 1
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [facility.pk, key])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [facility.pk % 2**31, kind_key])
 
 
 _PLURALS = {"equipment": ("item of equipment", "items of equipment")}
