@@ -270,21 +270,21 @@ def _dates(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def duties_between(*, facility, first: dt.date, last: dt.date, config: Configuration | None = None):
+def duties_between(*, facility, first: dt.date, last: dt.date, settings: InfusionSettings | None = None):
     """{day: [OnDuty, …]} for each local day of [first, last] (see the module's docstring for
     the order of the sources); at most four queries whatever the number of days."""
-    config = config or configuration(facility=facility)
+    settings = settings or settings_for(facility=facility)
     shifts: dict[dt.date, dict[str, list[NurseShift]]] = defaultdict(lambda: defaultdict(list))
     for shift in NurseShift.objects.filter(facility=facility, date__range=(first, last)).order_by("start_time", "pk"):
         shifts[shift.date][shift.source].append(shift)
     days = _dates(first, last)
     without = [day for day in days if day not in shifts]
-    facts, chair_day = {}, None
+    facts = {}
     if without:
-        facts = {
-            row.date: row
-            for row in analytics.nurse_capacity_list(facility=facility, first=min(without), last=max(without))
-        }
+        rows = analytics.nurse_capacity_list(facility=facility, first=min(without), last=max(without))
+        facts = {row.date: row for row in rows}
+    chair_day = None
+    if facts or (without and settings.default_nurses is not None):
         chair_settings = analytics.settings_for(facility_id=facility.pk)
         chair_day = (chair_settings.chair_day_start, chair_settings.chair_day_end)
     duties: dict[dt.date, list[OnDuty]] = {}
@@ -300,8 +300,8 @@ def duties_between(*, facility, first: dt.date, last: dt.date, config: Configura
             duties[day] = [
                 OnDuty(*chair_day, fact.nurses_available, IMPORTED, SOURCE_LABELS[IMPORTED], fact.max_chairs_supported)
             ]
-        elif config.settings.default_nurses is not None and config.is_open(day):
-            duties[day] = [OnDuty(*chair_day, config.settings.default_nurses, DEFAULT, SOURCE_LABELS[DEFAULT])]
+        elif settings.default_nurses is not None and day.weekday() in settings.weekdays:
+            duties[day] = [OnDuty(*chair_day, settings.default_nurses, DEFAULT, SOURCE_LABELS[DEFAULT])]
         else:
             duties[day] = []
     return duties
@@ -369,13 +369,13 @@ def _day_limits(day: dt.date, duties: list[OnDuty], ratio: Decimal, zone: ZoneIn
     return limits
 
 
-def limits_between(*, facility, first: dt.date, last: dt.date, config: Configuration | None = None, duties=None):
+def limits_between(*, facility, first: dt.date, last: dt.date, settings: InfusionSettings | None = None, duties=None):
     """{day: [ChairLimit, …]} for each local day of [first, last]: on a day with nurses known,
     consecutive spans covering the whole day (cap 0 where no shift covers); else none."""
-    config = config or configuration(facility=facility)
-    duties = duties or duties_between(facility=facility, first=first, last=last, config=config)
+    settings = settings or settings_for(facility=facility)
+    duties = duties or duties_between(facility=facility, first=first, last=last, settings=settings)
     zone = ZoneInfo(facility.time_zone)
-    ratio = config.settings.chairs_per_nurse
+    ratio = settings.chairs_per_nurse
     return {day: _day_limits(day, duties[day], ratio, zone) for day in _dates(first, last)}
 
 
@@ -514,8 +514,8 @@ def usage_between(*, facility, first: dt.date, last: dt.date) -> dict[dt.date, D
     makes the profile (a chair booking over midnight is in both days' profiles)."""
     config = configuration(facility=facility)
     zone = ZoneInfo(facility.time_zone)
-    duties = duties_between(facility=facility, first=first, last=last, config=config)
-    limits = limits_between(facility=facility, first=first, last=last, config=config, duties=duties)
+    duties = duties_between(facility=facility, first=first, last=last, settings=config.settings)
+    limits = limits_between(facility=facility, first=first, last=last, settings=config.settings, duties=duties)
     chair_settings = analytics.settings_for(facility_id=facility.pk)
     chair_day = (chair_settings.chair_day_start, chair_settings.chair_day_end)
     chairs = list(kernel.resource_list(facility=facility).filter(kind=ResourceKind.CHAIR).values_list("pk", "active"))
