@@ -249,14 +249,17 @@ def _candidates(facility, booking, resource, leave_end, now, action) -> Iterator
         return
     names = {r.pk: r.name for r in resources}
     first_day = _local(after, facility).date()
-    slots = availability.slot_list(
-        facility=facility,
-        resource_ids=[r.pk for r in resources],
-        start_date=first_day,
-        end_date=first_day + dt.timedelta(days=SEARCH_DAYS),
-        appointment_type_id=booking.appointment_type_id,
-        now=now,
-    )
+    # The move releases the booking before it books the new time (booking_reschedule): its own
+    # time is free to it, and it does not count against a cap on chairs running at once.
+    with selectors.own_time_free(booking_id=booking.pk):
+        slots = availability.slot_list(
+            facility=facility,
+            resource_ids=[r.pk for r in resources],
+            start_date=first_day,
+            end_date=first_day + dt.timedelta(days=SEARCH_DAYS),
+            appointment_type_id=booking.appointment_type_id,
+            now=now,
+        )
     for slot in sorted(slots, key=lambda s: (s.start, s.resource_id)):
         if slot.start < after or not slot.bookable or slot.remaining <= 0:
             continue

@@ -270,3 +270,21 @@ def test_two_desks_booking_two_chairs_at_once_under_a_cap_of_one_exactly_one_win
 
     assert sorted(run_concurrently(2, work)) == ["not_bookable", "ok"]
     assert BookingResource.objects.filter(holds_time=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_leave_offers_the_same_time_on_another_chair_when_the_moving_booking_is_what_fills_the_cap(clinic, caps):
+    """A move releases its booking before it books the new time, so under a cap of one chair the
+    leave page offers the booking's own time on another chair, not a later one."""
+    chair2 = second_chair(clinic)
+    one_chair_from_nine_to_noon(clinic, caps)
+    booking = book(clinic, clinic.at("10:00"), clinic.at("10:30"))
+
+    proposals = services.leave_proposals(
+        facility=clinic.facility,
+        booking=booking,
+        resource_id=clinic.chair.pk,
+        leave_end=clinic.at("12:00"),
+    )
+    other = proposals["move_other"]
+    assert (other.resource_id, other.start) == (chair2.pk, clinic.at("10:00"))
