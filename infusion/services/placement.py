@@ -121,19 +121,46 @@ def placement_create(
         from_date=from_date,
         now=now,
     )
+    outcome = _decide_and_book(
+        facility=facility,
+        actor=actor,
+        actor_role=actor_role,
+        request=request,
+        search_days=settings.search_days,
+        dry_run=dry_run,
+        now=now,
+    )
+    placement = _placement(facility=facility, actor=actor, request=request, outcome=outcome, dry_run=dry_run)
+    if not dry_run:
+        audited_save(placement, actor=actor)
+    return placement
+
+
+@dataclass
+class _Outcome:
+    decision: engine.Decision
+    attempts: list[engine.Attempt]
+    center: DatabaseCenter
+    booking: object | None = None
+    option: engine.StartOption | None = None
+
+
+def _decide_and_book(*, facility, actor, actor_role, request: _Request, search_days: int, dry_run: bool, now):
+    """Decides over the database and books the choice (see ``placement_create``): up to
+    ``MAX_ROUNDS`` decisions, each booking the chosen day's best starts until one holds. A dry
+    run decides once and books nothing."""
     today = now.astimezone(ZoneInfo(facility.time_zone)).date()
     chairs = chair_list(facility=facility)
+    chair_names = {chair.pk: chair.name for chair in chairs}
     attempts: list[engine.Attempt] = []
-    decision = booking = chosen = None
-    center = None
+    _, days = engine.route_days(request.route, request.from_date)
     for _ in range(1 if dry_run else MAX_ROUNDS):
         center = DatabaseCenter(
             facility=facility, chairs=chairs, appointment_type_id=request.appointment_type.pk, now=now
         )
-        _, days = engine.route_days(request.route, request.from_date)
         center.prefetch(
             first=max(min(days), today),
-            last=max(max(days), today) + dt.timedelta(days=settings.search_days),
+            last=max(max(days), today) + dt.timedelta(days=search_days),
             patient_type=request.patient_type,
         )
         decision = engine.place(
@@ -143,20 +170,20 @@ def placement_create(
             patient_type=request.patient_type,
             minutes=request.minutes,
             center=center,
-            search_days=settings.search_days,
+            search_days=search_days,
             earliest=today,
         )
-        tried = [attempt for attempt in decision.attempts if attempt.verdict != engine.CHOSEN]
+        attempts += [attempt for attempt in decision.attempts if attempt.verdict != engine.CHOSEN]
+        outcome = _Outcome(decision, attempts, center)
         if not decision.placed:
-            attempts += tried
-            break
-        if dry_run:
-            attempts += decision.attempts
-            chosen = decision.option
-            break
+            return outcome
         choice = next(attempt for attempt in decision.attempts if attempt.verdict == engine.CHOSEN)
-        attempts += tried
-        booking, chosen = _book_first_free(
+        if dry_run:
+            name = chair_names.get(decision.option.chair, "the chair")
+            attempts.append(engine.Attempt(choice.day, choice.start, engine.CHOSEN, f"{name}: {choice.reason}"))
+            outcome.option = decision.option
+            return outcome
+        outcome.booking, outcome.option = _book_first_free(
             facility=facility,
             actor=actor,
             actor_role=actor_role,
@@ -164,11 +191,19 @@ def placement_create(
             decision=decision,
             choice=choice,
             center=center,
+            chair_names=chair_names,
             attempts=attempts,
             now=now,
         )
-        if booking is not None:
-            break
+        if outcome.booking is not None:
+            return outcome
+    return outcome
+
+
+def _placement(*, facility, actor, request: _Request, outcome: _Outcome, dry_run: bool) -> Placement:
+    """The Placement row (unsaved) of what was asked, tried and chosen."""
+    decision, booking, option = outcome.decision, outcome.booking, outcome.option
+    placed = option is not None and (dry_run or booking is not None)
     placement = Placement(
         facility=facility,
         patient=request.patient,
@@ -183,29 +218,23 @@ def placement_create(
         previous_booking=request.previous,
         booking=booking,
         created_by=actor,
-        attempts=[_attempt_json(attempt) for attempt in attempts],
+        attempts=[_attempt_json(attempt) for attempt in outcome.attempts],
+        status=PlacementStatus.PLACED if placed else PlacementStatus.FAILED,
+        explanation=engine.explanation_text(
+            policy=request.policy, target=decision.target, attempts=outcome.attempts, placed=placed
+        ),
     )
-    placed = chosen is not None and (dry_run or booking is not None)
     if placed:
-        placement.status = PlacementStatus.PLACED
-        placement.chair_id = chosen.chair
-        placement.chosen_start = booking.start if booking is not None else center.instant(decision.day, chosen)
+        placement.chair_id = option.chair
+        placement.chosen_start = booking.start if booking is not None else outcome.center.instant(decision.day, option)
         placement.over_type_capacity = decision.over_type_capacity
-    else:
-        placement.status = PlacementStatus.FAILED
-    placement.explanation = engine.explanation_text(
-        policy=request.policy, target=decision.target, attempts=attempts, placed=placed
-    )
-    if not dry_run:
-        audited_save(placement, actor=actor)
     return placement
 
 
-def _book_first_free(*, facility, actor, actor_role, request, decision, choice, center, attempts, now):
+def _book_first_free(*, facility, actor, actor_role, request, decision, choice, center, chair_names, attempts, now):
     """Books the decision's option, else the day's next ones in the policy's order; appends an
     attempt per start tried (naming the chair). Returns (booking, option) or (None, None)."""
     day = decision.day
-    chair_names = {chair.pk: chair.name for chair in center.chairs}
     ranked = engine.ranked_options(request.policy, center.start_options(day, request.minutes))
     options = [decision.option, *[option for option in ranked if option != decision.option]]
     for index, option in enumerate(options[:MAX_STARTS_PER_DAY]):
