@@ -509,9 +509,10 @@ def _profile(day, zone, chair_day, intervals, limits) -> list[SlotUse]:
 
 def usage_between(*, facility, first: dt.date, last: dt.date) -> dict[dt.date, DayUsage]:
     """``DayUsage`` of each local day of [first, last], in a fixed number of queries (about ten)
-    whatever the days and bookings. A booking's patient type is its appointment type's analytics
-    mapping (unmapped or blank: MISC); it counts on the day it starts; its chairs' held time
-    makes the profile (a chair booking over midnight is in both days' profiles)."""
+    whatever the days and bookings (tests/infusion/test_capacity_selectors.py). A booking's
+    patient type is its appointment type's analytics mapping (unmapped or blank: MISC); it counts
+    on the day it starts; its chairs' held time makes the profile (a chair booking over midnight
+    is in both days' profiles)."""
     config = configuration(facility=facility)
     zone = ZoneInfo(facility.time_zone)
     duties = duties_between(facility=facility, first=first, last=last, settings=config.settings)

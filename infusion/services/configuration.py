@@ -57,7 +57,8 @@ def infusion_defaults_ensure(*, facility, actor=None) -> dict[str, int]:
     settings row, the five patient types with the weekday mix (only while it has no patient type
     at all: a center that made its own keeps them), and each route it has not saved. Returns the
     rows created by kind. Idempotent; two calls at once write once (the configuration lock, and
-    the unique constraints behind it). Joins the caller's transaction if there is one."""
+    the unique constraints behind it: tests/infusion/test_configuration.py). Joins the caller's
+    transaction if there is one."""
     created = {"settings": 0, "patient_types": 0, "weekday_mix": 0, "routes": 0}
     with transaction.atomic():
         _lock(facility)
