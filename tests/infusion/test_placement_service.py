@@ -3,9 +3,11 @@ policies against the type's capacity and the nurses' cap, the explanation, a boo
 its race, and a dry run. All names are invented."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from booking import services as booking_services
 from booking.models import Booking, BookingResource
@@ -306,3 +308,43 @@ def test_the_role_must_place_and_only_managers_choose_another_policy(center, now
     assert error.value.status_code == 403
     placement = place(center, now, route="new", patient_type="INF", role=Role.CLINICIAN, actor=clinician)
     assert placement.policy == "levelled" and placement.created_by == clinician
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_placing_at_once_never_double_book_a_chair(center, now, monkeypatch):
+    """Real threads: both decide over the same empty day, then book at the same moment."""
+    real = booking_services.booking_create
+    barrier = threading.Barrier(2, timeout=30)
+    waited = threading.local()
+
+    def together(**kwargs):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            barrier.wait()
+        return real(**kwargs)
+
+    monkeypatch.setattr(booking_services, "booking_create", together)
+    results, errors = [], []
+
+    def desk(patient):
+        try:
+            results.append(place(center, now, route="cancellation", patient=patient, patient_type="INF"))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=desk, args=(patient,)) for patient in center.patients[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert [placement.status for placement in results] == ["placed", "placed"]
+    first, second = (placement.booking for placement in results)
+    assert (first.resources.get().resource_id, first.start) != (second.resources.get().resource_id, second.start)
+    refused = [a for placement in results for a in placement.attempts if "booking refused it" in a["reason"]]
+    assert len(refused) >= 1
+    for chair in center.chairs:
+        spans = sorted(BookingResource.objects.filter(resource=chair, holds_time=True).values_list("start", "end"))
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
