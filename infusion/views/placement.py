@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
+from booking import selectors as bookings
 from infusion.models import Policy, RouteCode
 from infusion.selectors import capacity
 from infusion.selectors import placement as selectors
@@ -54,6 +55,14 @@ class PlacementForm(forms.Form):
         value = self.data.get("patient") if self.is_bound else self.initial.get("patient")
         try:
             return kernel.patient_get(facility=facility, patient_id=value) if value else None
+        except NotFound:
+            return None
+
+    def chosen_previous(self, facility):
+        """The booking this placement follows, as the form carries it (None if none or unknown)."""
+        value = self.data.get("previous_booking") if self.is_bound else self.initial.get("previous_booking")
+        try:
+            return bookings.booking_get(facility=facility, booking_id=value) if value else None
         except NotFound:
             return None
 
@@ -127,7 +136,12 @@ class PlaceView(PlacementPage):
         )
 
     def render_form(self, form, *, error: str = "", status: int = 200):
-        context = {"form": form, "patient": form.chosen_patient(self.request.facility), "error": error}
+        context = {
+            "form": form,
+            "patient": form.chosen_patient(self.request.facility),
+            "previous": form.chosen_previous(self.request.facility),
+            "error": error,
+        }
         return self.page("infusion/placement/form.html", context, status=status)
 
 

@@ -146,3 +146,14 @@ def test_todays_completed_treatment_offers_the_next_cycle_and_bad_blood(client, 
     html = patient_page(client, center).content.decode()
     assert html.count(f'name="previous_booking" value="{today.pk}"') == 2
     assert "Place the next cycle" in html and "Bad blood: return within 2 days" in html
+
+
+def test_the_form_carries_the_previous_booking_and_refuses_a_malformed_one(client, center):
+    completed = chair_booking(center, days_ago=2, status="completed")
+    client.force_login(center.admin)
+    base = f"/f/{center.facility.slug}/infusion/placements/new/"
+    html = client.get(f"{base}?patient={center.patients[0].pk}&route=next_cycle&previous_booking={completed.pk}")
+    assert f'name="previous_booking" value="{completed.pk}"' in html.content.decode()
+    assert client.get(f"{base}?previous_booking=abc&patient=xyz").status_code == 200
+    response = client.post(base, {"patient": center.patients[0].pk, "route": "new", "previous_booking": "abc"})
+    assert response.status_code == 400 and not Placement.objects.exists()
