@@ -49,6 +49,8 @@ def test_place_the_next_cycle_books_a_chair_and_explains(center, api_client):
     assert [row["id"] for row in listed["results"]] == [placement.pk]
     assert api_client.get(url(center.facility), {"patient": center.patients[1].pk}).json()["results"] == []
     assert api_client.get(url(center.facility, f"{placement.pk}/")).json()["booking"] == placement.booking_id
+    history = api_client.get(url(center.facility, f"{placement.pk}/history/")).json()["results"]
+    assert [(entry["history_type"], entry["history_user"]) for entry in history] == [("created", "alice-admin")]
 
 
 def test_a_dry_run_answers_200_and_writes_nothing(center, api_client):
