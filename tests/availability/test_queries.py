@@ -62,7 +62,7 @@ def test_search_queries_do_not_grow_with_the_number_of_resources(facility, user,
     furnish(facility, user, 8, kind)
     assert len(search()) == 10 * (5 + 6)
     assert queries(search) == few
-    assert few <= 10
+    assert few <= 13  # 10, and the infusion center's nurse cap on chairs: settings, shifts, imported capacity
 
 
 def test_slot_list_queries_do_not_grow_with_the_number_of_resources(facility, user, bookings):

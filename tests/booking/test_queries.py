@@ -18,8 +18,11 @@ from tests.factories import PatientFactory
 # than a savepoint inside the test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# A chair's booking also asks the infusion center's nurse cap (availability.capacity_source):
+# its settings, nurse shifts and imported nurse capacity of the day, three reads (issue 13);
+# other kinds ask nothing. The service's 12 include them (9 before); HTTP's 18 too (15 before).
 BOOKING_BUDGET = 12
-HTTP_BUDGET = 15
+HTTP_BUDGET = 18
 PER_EXTRA_RESOURCE = 3
 
 
@@ -116,7 +119,7 @@ def test_a_reschedule_costs_at_most_two_bookings(clinic):
     assert len(moved) <= 2 * len(single), "\n".join(moved)
 
 
-def test_a_booking_through_http_costs_at_most_fifteen_queries(clinic, api_client):
+def test_a_booking_through_http_costs_at_most_eighteen_queries(clinic, api_client):
     first = api_client.post(clinic.url(), clinic.body("08:00", "08:30"), format="json")
     assert first.status_code == 201
     responses = []
