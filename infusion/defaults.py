@@ -9,6 +9,8 @@ Plain data: no database, no Django models."""
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from infusion.simulation.parameters import TREATMENT_COUNTS
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -24,32 +26,18 @@ class PatientTypeDefault:
 
 # The study gives the shares ("Average") but not the chair minutes nor the treatments per
 # request ("based on shadowing observations", without numbers). The chair minutes follow the
-# types' names (a shortened or long chemotherapy, a follow-up without drugs); the treatment
-# distributions are ours, chosen so that chemotherapy comes back for several cycles and a
-# follow-up once, and are meant to be edited by the center.
+# types' names (a shortened or long chemotherapy, a follow-up without drugs). The study draws
+# every type's treatments from one distribution; ours is the simulation's (mean 2.45), so the
+# what-if of a facility on its defaults is the model the closing figures were measured on. A
+# center edits each type's own.
+_TREATMENTS = {str(count): probability for count, probability in TREATMENT_COUNTS.items()}
 PATIENT_TYPES: tuple[PatientTypeDefault, ...] = (
+    PatientTypeDefault("INF", "Infusion, transfusion or injection", Decimal("24.64"), "short", 60, _TREATMENTS),
+    PatientTypeDefault("CMO-SHORT", "Chemotherapy, shortened treatment", Decimal("24.88"), "medium", 120, _TREATMENTS),
+    PatientTypeDefault("CMO-LONG", "Chemotherapy, long treatment", Decimal("6.43"), "long", 300, _TREATMENTS),
+    PatientTypeDefault("FUP", "Follow-up appointment, no drugs", Decimal("24.76"), "short", 30, _TREATMENTS),
     PatientTypeDefault(
-        "INF", "Infusion, transfusion or injection", Decimal("24.64"), "short", 60, {"1": 0.5, "2": 0.2, "4": 0.3}
-    ),
-    PatientTypeDefault(
-        "CMO-SHORT",
-        "Chemotherapy, shortened treatment",
-        Decimal("24.88"),
-        "medium",
-        120,
-        {"4": 0.3, "6": 0.5, "8": 0.2},
-    ),
-    PatientTypeDefault(
-        "CMO-LONG", "Chemotherapy, long treatment", Decimal("6.43"), "long", 300, {"4": 0.4, "6": 0.4, "8": 0.2}
-    ),
-    PatientTypeDefault("FUP", "Follow-up appointment, no drugs", Decimal("24.76"), "short", 30, {"1": 1.0}),
-    PatientTypeDefault(
-        "MISC",
-        "Other (new patients, sick visits, unrelated procedures)",
-        Decimal("19.29"),
-        "short",
-        60,
-        {"1": 0.8, "2": 0.2},
+        "MISC", "Other (new patients, sick visits, unrelated procedures)", Decimal("19.29"), "short", 60, _TREATMENTS
     ),
 )
 

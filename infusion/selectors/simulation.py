@@ -49,7 +49,7 @@ def simulation_defaults(*, facility) -> dict:
 def simulation_configuration(*, facility) -> dict:
     """What a run takes from the facility's configuration, as ``parameters.from_mapping`` reads
     it: open weekdays, chairs per nurse, how far the levelled policy searches, the active patient
-    types' shares and weekday mix, the routes, and the chair minutes per type that analytics
+    types' shares, weekday mix and treatments per request, the routes, and the chair minutes per type that analytics
     learned from the facility's own completed appointments (the model's where it has none)."""
     config = capacity.configuration(facility=facility)
     types = config.active_types
@@ -72,6 +72,7 @@ def simulation_configuration(*, facility) -> dict:
         "average_mix": {t.code: float(t.share_percent) for t in types},
         "weekday_mix": mix,
         "treatment_minutes": {t.code: model.treatment_minutes.get(t.code, 60.0) for t in types},
+        "treatments": {t.code: dict(t.treatments) for t in types if t.treatments},
         "routes": {
             r.code: {"target_days": r.target_days, "offsets": list(r.offsets), "search_further": r.search_further}
             for r in capacity.route_list(facility=facility)

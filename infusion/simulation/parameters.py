@@ -209,6 +209,9 @@ def to_mapping(parameters: Parameters) -> dict:
     data["average_mix"] = dict(parameters.average_mix)
     data["weekday_mix"] = {code: list(shares) for code, shares in parameters.weekday_mix.items()}
     data["treatment_minutes"] = dict(parameters.treatment_minutes)
+    data["treatments"] = {
+        code: {str(n): p for n, p in counts.items()} for code, counts in parameters.treatments.items()
+    }
     data["routes"] = {
         code: {"target_days": r.target_days, "offsets": list(r.offsets), "search_further": r.search_further}
         for code, r in parameters.routes.items()
@@ -230,6 +233,10 @@ def from_mapping(data: dict) -> Parameters:
         values["weekday_mix"] = {code: tuple(float(v) for v in shares) for code, shares in data["weekday_mix"].items()}
     if "treatment_minutes" in data:
         values["treatment_minutes"] = {code: float(m) for code, m in data["treatment_minutes"].items()}
+    if "treatments" in data:
+        values["treatments"] = {
+            code: {int(n): float(p) for n, p in counts.items()} for code, counts in data["treatments"].items() if counts
+        }
     if "routes" in data:
         values["routes"] = {
             code: Route(code, int(r["target_days"]), tuple(r["offsets"]), bool(r["search_further"]))

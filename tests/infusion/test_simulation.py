@@ -328,3 +328,22 @@ def test_a_run_whose_worker_was_lost_runs_again_on_redelivery(facility, user):
     assert services.simulation_execute(run_id=run.pk) == "done"
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.progress == 100
+
+
+@pytest.mark.django_db
+def test_a_run_takes_each_patient_types_treatments_from_the_facility(facility, user):
+    """A facility on the defaults simulates the model the closing figures were measured on; a
+    type whose treatments a manager changed brings that many treatments to the run."""
+    from infusion.selectors import simulation as selectors
+    from infusion.services import configuration
+    from infusion.simulation import parameters
+
+    on_defaults = parameters.from_mapping(selectors.simulation_configuration(facility=facility))
+    assert on_defaults.treatments == parameters.Parameters().treatments
+
+    configuration.infusion_defaults_ensure(facility=facility, actor=user)
+    configuration.patient_type_update(facility=facility, actor=user, code="FUP", treatments={"1": 1.0})
+    changed = parameters.from_mapping(selectors.simulation_configuration(facility=facility))
+    assert changed.treatments["FUP"] == {1: 1.0}
+    assert changed.treatments["INF"] == parameters.TREATMENT_COUNTS
+    assert parameters.from_mapping(parameters.to_mapping(changed)).treatments == changed.treatments

@@ -8,7 +8,6 @@ import pytest
 
 from scheduling.models import Role
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 - the browser's fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +19,7 @@ CHARTS = """() => Array.from(document.querySelectorAll("canvas[data-simulation-c
 OVERFLOWS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
 
 
-def test_a_run_from_the_form_to_its_charts(facility, make_member, page, live_server, log_in):  # noqa: F811
+def test_a_run_from_the_form_to_its_charts(facility, make_member, page, live_server, log_in):
     make_member(facility, Role.MANAGER, username="nurse-manager-ivo")
     host = urlsplit(live_server.url).netloc
     outside, errors = [], []

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from infusion.models import InfusionSettings
 from scheduling.models import Role
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 - the browser fixtures
 from tests.factories import MembershipFactory, UserFactory
 from tests.infusion.factories import build_center, next_monday
 
@@ -32,7 +31,7 @@ def busy_day(facility):
     return center, day
 
 
-def test_the_pages_fit_a_phone_and_pass_axe(busy_day, log_in):  # noqa: F811
+def test_the_pages_fit_a_phone_and_pass_axe(busy_day, log_in):
     center, day = busy_day
     tab = log_in("manager-brio")
     tab.goto(f"/f/{center.facility.slug}/infusion/?date={day:%Y-%m-%d}")
@@ -57,7 +56,7 @@ def test_the_pages_fit_a_phone_and_pass_axe(busy_day, log_in):  # noqa: F811
     assert tab.console_errors == []
 
 
-def test_a_manager_enters_the_nurses_on_duty_of_a_day(busy_day, log_in):  # noqa: F811
+def test_a_manager_enters_the_nurses_on_duty_of_a_day(busy_day, log_in):
     center, day = busy_day
     tab = log_in("manager-brio")
     tab.goto(f"/f/{center.facility.slug}/infusion/nurses/?date={day + dt.timedelta(days=1):%Y-%m-%d}")
