@@ -15,6 +15,8 @@ from analytics.models import AnalyticsSettings, AppointmentTypeMapping, PatientT
 from availability import services as availability_services
 from booking import services as booking_services
 from imports import services as import_services
+from infusion.models import Placement, SimulationRun
+from infusion.services import configuration
 from live_queue import services as queue_services
 from scheduling import services as kernel_services
 from scheduling.models import ResourceKind, Role
@@ -109,6 +111,7 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
     comment = kernel_services.comment_add(facility=facility, actor=admin, target=patient, text=f"{name} remark")
     _imports(facility, admin, chair, name, slug, day)
     _analytics(facility, admin, visit, day)
+    _infusion(facility, admin, patient, visit, chair, booking, day)
     return Tenant(
         facility=facility,
         admin=admin,
@@ -124,6 +127,40 @@ def build_tenant(name: str, slug: str, time_zone: str) -> Tenant:
         exception=exception,
         delegation=delegation,
         comment=comment,
+    )
+
+
+def _infusion(facility, admin, patient, visit, chair, booking, day: dt.date) -> None:
+    """The infusion center's configuration (the study's defaults), a manager's nurse entry, a
+    placement and a finished simulation run, so their admin pages open with a row."""
+    configuration.infusion_defaults_ensure(facility=facility, actor=admin)
+    configuration.nurse_shift_add(
+        facility=facility,
+        actor=admin,
+        date=day + dt.timedelta(days=1),
+        start_time=dt.time(8),
+        end_time=dt.time(16),
+        nurses=2,
+    )
+    Placement.objects.create(
+        facility=facility,
+        patient=patient,
+        patient_type="INF",
+        route="next_cycle",
+        policy="levelled",
+        appointment_type=visit,
+        from_date=day,
+        target_date=day + dt.timedelta(days=30),
+        predicted_minutes=20,
+        booking=booking,
+        chair=chair,
+        status="placed",
+        chosen_start=booking.start,
+        attempts=[{"day": f"{day}", "start": "10:00", "verdict": "chosen", "reason": "room"}],
+        created_by=admin,
+    )
+    SimulationRun.objects.create(
+        facility=facility, created_by=admin, parameters={"chairs": 8}, status="done", progress=100, results={}
     )
 
 
