@@ -41,6 +41,21 @@ def placement_get(*, facility, placement_id) -> Placement:
         raise NotFound("Placement") from None
 
 
+#: A placement's booking in these states no longer holds the patient's place on the route.
+_RELEASED = ("cancelled", "denied")
+
+
+def placement_following(*, facility, booking_id: int, route: str) -> Placement | None:
+    """The placement that already follows ``booking_id`` on ``route`` and still holds a chair
+    booking (one cancelled or denied frees the booking to be followed again), else None."""
+    return (
+        placement_list(facility=facility)
+        .filter(previous_booking_id=booking_id, route=route, status="placed", booking__isnull=False)
+        .exclude(booking__status__in=_RELEASED)
+        .first()
+    )
+
+
 def chair_list(*, facility) -> list:
     """The facility's active chairs, by name."""
     return list(kernel.resource_list(facility=facility).filter(kind=ResourceKind.CHAIR, active=True))
@@ -265,9 +280,13 @@ def placement_actions(*, facility, patient_id: int, now: dt.datetime) -> list[Pl
     for booking in recent:
         if not any(row.resource.kind == ResourceKind.CHAIR for row in booking.resources.all()):
             continue
-        route = _BY_STATUS.get(booking.status)
-        if route is not None:
-            actions.append(PlacementAction(booking, route, ROUTE_BUTTONS[route]))
+        routes = [_BY_STATUS.get(booking.status)]
         if booking.status in _TODAYS_VISIT and booking.start.astimezone(zone).date() == today:
-            actions.append(PlacementAction(booking, RouteCode.BAD_BLOOD, ROUTE_BUTTONS[RouteCode.BAD_BLOOD]))
+            routes.append(RouteCode.BAD_BLOOD)
+        # A booking already followed on a route offers it no more: a second click would book twice.
+        actions += [
+            PlacementAction(booking, route, ROUTE_BUTTONS[route])
+            for route in routes
+            if route is not None and placement_following(facility=facility, booking_id=booking.pk, route=route) is None
+        ]
     return actions

@@ -17,7 +17,7 @@ from booking import services as booking_services
 from infusion import engine
 from infusion.models import Placement, PlacementStatus, Policy, RouteCode
 from infusion.selectors import capacity
-from infusion.selectors.placement import DatabaseCenter, chair_list
+from infusion.selectors.placement import DatabaseCenter, chair_list, placement_following
 from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
@@ -364,6 +364,14 @@ def _previous(*, facility, patient, route_code, booking_id):
     wanted = _PREVIOUS_STATUS.get(route_code)
     if wanted and previous.status != wanted:
         raise _invalid("previous_booking", f"A {RouteCode(route_code).label.lower()} follows a {wanted} booking.")
+    done = placement_following(facility=facility, booking_id=previous.pk, route=route_code)
+    if done is not None:
+        when = done.chosen_start.astimezone(ZoneInfo(facility.time_zone)).strftime("%a %d %b %Y %H:%M")
+        raise _invalid(
+            "previous_booking",
+            f"This booking already has its {RouteCode(route_code).label.lower()}: placement {done.pk}, booked "
+            f"{when}. Cancel that booking to place again.",
+        )
     return previous
 
 

@@ -157,3 +157,15 @@ def test_the_form_carries_the_previous_booking_and_refuses_a_malformed_one(clien
     assert client.get(f"{base}?previous_booking=abc&patient=xyz").status_code == 200
     response = client.post(base, {"patient": center.patients[0].pk, "route": "new", "previous_booking": "abc"})
     assert response.status_code == 400 and not Placement.objects.exists()
+
+
+def test_the_patient_page_stops_offering_a_placement_once_made(client, center, scheduler):
+    completed = chair_booking(center, days_ago=2, status="completed")
+    client.force_login(scheduler)
+    form = {"patient": center.patients[0].pk, "route": "next_cycle", "previous_booking": completed.pk, "place": "1"}
+    assert client.post(f"/f/{center.facility.slug}/infusion/placements/new/", form).status_code == 302
+    html = patient_page(client, center).content.decode()
+    assert f'name="previous_booking" value="{completed.pk}"' not in html
+    again = client.post(f"/f/{center.facility.slug}/infusion/placements/new/", form)
+    assert again.status_code == 400
+    assert Placement.objects.count() == 1

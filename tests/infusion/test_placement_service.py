@@ -348,3 +348,25 @@ def test_two_desks_placing_at_once_never_double_book_a_chair(center, now, monkey
     for chair in center.chairs:
         spans = sorted(BookingResource.objects.filter(resource=chair, holds_time=True).values_list("start", "end"))
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_a_booking_already_followed_on_the_route_is_not_placed_twice(center, now):
+    """A second click of "Place the next cycle" must not book the patient a second chair: the
+    booking already has its next cycle, and the refusal names it. Once that chair booking is
+    cancelled, the booking can be followed again."""
+    completed = previous(center, MONDAY, "completed")
+    first = place(center, now, route="next_cycle", previous_booking_id=completed.pk)
+    assert first.status == "placed"
+    for dry_run in (False, True):
+        with pytest.raises(ApplicationError) as error:
+            place(center, now, route="next_cycle", previous_booking_id=completed.pk, dry_run=dry_run)
+        assert error.value.status_code == 400
+        assert "previous_booking" in error.value.fields
+    assert Placement.objects.count() == 1
+    assert Booking.objects.filter(patient=center.patients[0]).count() == 2
+    bad_blood = place(center, now, route="bad_blood", previous_booking_id=completed.pk)  # another route
+    assert bad_blood.status == "placed"
+    Booking.objects.filter(pk=first.booking_id).update(status="cancelled", holds_time=False)
+    BookingResource.objects.filter(booking_id=first.booking_id).update(holds_time=False)
+    again = place(center, now, route="next_cycle", previous_booking_id=completed.pk)
+    assert again.status == "placed"
