@@ -49,6 +49,7 @@ DAY = 1440
 CANCEL_KNOWN = 7 * 60  # a cancellation is known at 07:00 of its day
 DAY_STARTS = 7 * 60 + 30  # each day's visits are set going at 07:30
 TREATMENT_LAG_DAYS = 45
+FOLLOWED_DAYS = 28  # the fewest days of requests the days to treatment are measured over
 
 
 # --- the schedule as placement sees it --------------------------------------------------------
@@ -502,7 +503,11 @@ class Replication:
                 profile[slot] += sum(1 for v in day_visits if v.chair_start <= moment < v.chair_end)
         days = max(1, len(open_days))
         requests = [r for r in self.requests if self.measured(r.day_index)]
-        waited_for = [r for r in requests if r.day_index < self.end_day - TREATMENT_LAG_DAYS]
+        # Requests followed TREATMENT_LAG_DAYS for their first treatment. A horizon too short to
+        # leave FOLLOWED_DAYS of them reaches back into the warm-up rather than measure none (0 days).
+        last = self.end_day - TREATMENT_LAG_DAYS
+        first = min(self.first_measured, max(0, last - FOLLOWED_DAYS))
+        waited_for = [r for r in self.requests if first <= r.day_index < last]
         treated_requests = [r for r in waited_for if r.first_treatment_day is not None]
         type_counts = {code: sum(1 for r in requests if r.patient_type == code) for code in p.types}
         measured_minutes = (self.end_day - self.first_measured) * DAY

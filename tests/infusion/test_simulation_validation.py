@@ -160,3 +160,10 @@ def test_t_quantiles():
     assert 1.96 < t95(200) < t95(31) < t95(30)
     single = interval([4.0])
     assert single["low"] == single["high"] == 4.0
+
+
+def test_a_short_horizon_still_measures_days_to_treatment():
+    """The what-if page allows 28 measured days, shorter than the 45 a request is followed for:
+    the days to treatment must come from requests old enough to have been treated, not read 0."""
+    result = model.Replication(replace(Parameters(), horizon_days=28, seed=5), engine.LEVELLED, 0).run()
+    assert result["measures"]["days_to_treatment"] > 1
