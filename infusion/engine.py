@@ -32,8 +32,10 @@ eight o'clock.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Protocol
 
 STUDY = "study"
@@ -311,6 +313,28 @@ def _with_shares(entries: list, minutes: int) -> list:
     if all(entry[3].supported_minutes > 0 for entry in entries):
         return [(_load_share(entry[3], minutes), *entry[1:]) for entry in entries]
     return [(float(entry[3].booked_minutes + minutes), *entry[1:]) for entry in entries]
+
+
+# --- capacity ------------------------------------------------------------------------------------
+
+
+def largest_remainder(total: int, weights: list) -> list[int]:
+    """``total`` split in proportion to ``weights`` into whole numbers that add up to ``total``:
+    each gets the floor of its exact share, and what is left goes one by one to the largest
+    remainders (the first of equals). All weights zero: an even split. A week's capacity over its
+    days and a day's over the patient types, alike in the app and the simulation."""
+    if not weights:
+        return []
+    exact_weights = [Fraction(str(w)) if w and w > 0 else Fraction(0) for w in weights]
+    whole = sum(exact_weights)
+    if whole == 0:
+        exact_weights, whole = [Fraction(1)] * len(weights), Fraction(len(weights))
+    exact = [total * w / whole for w in exact_weights]
+    floors = [math.floor(value) for value in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: total - sum(floors)]:
+        floors[i] += 1
+    return floors
 
 
 # --- words ----------------------------------------------------------------------------------------

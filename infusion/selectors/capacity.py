@@ -24,7 +24,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from analytics import selectors as analytics
@@ -184,31 +183,13 @@ def configuration(*, facility) -> Configuration:
 # --- capacity per patient type -------------------------------------------------------------------
 
 
-def largest_remainder(total: int, weights: list) -> list[int]:
-    """``total`` split in proportion to ``weights`` into whole numbers that add up to ``total``:
-    each gets the floor of its exact share, and what is left goes one by one to the largest
-    remainders (the first of equals). All weights zero: an even split."""
-    if not weights:
-        return []
-    exact_weights = [Fraction(w) if w and w > 0 else Fraction(0) for w in weights]
-    whole = sum(exact_weights)
-    if whole == 0:
-        exact_weights, whole = [Fraction(1)] * len(weights), Fraction(len(weights))
-    exact = [total * w / whole for w in exact_weights]
-    floors = [math.floor(value) for value in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[: total - sum(floors)]:
-        floors[i] += 1
-    return floors
-
-
 def day_capacity(config: Configuration, day: dt.date) -> int:
     """Patients the center schedules on ``day``: the weekly capacity spread evenly over the open
     weekdays, the first ones taking the remainder, so a week adds up to the weekly capacity."""
     weekdays = config.settings.weekdays
     if day.weekday() not in weekdays:
         return 0
-    per_day = largest_remainder(config.settings.weekly_capacity, [1] * len(weekdays))
+    per_day = engine.largest_remainder(config.settings.weekly_capacity, [1] * len(weekdays))
     return per_day[weekdays.index(day.weekday())]
 
 
@@ -221,7 +202,7 @@ def capacity_by_type(config: Configuration, day: dt.date) -> dict[str, int]:
     weights = [mix.get(t.code, 0) for t in types]
     if not any(w > 0 for w in weights):
         weights = [t.share_percent for t in types]
-    return {t.code: n for t, n in zip(types, largest_remainder(total, weights), strict=True)}
+    return {t.code: n for t, n in zip(types, engine.largest_remainder(total, weights), strict=True)}
 
 
 def type_capacity(*, facility, day: dt.date) -> dict[str, int]:

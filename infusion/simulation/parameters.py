@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 
-from infusion.engine import LEVELLED, STUDY, Route
+from infusion.engine import LEVELLED, STUDY, Route, largest_remainder
 
 TYPES = ("INF", "CMO-SHORT", "CMO-LONG", "FUP", "MISC")
 
@@ -167,23 +166,6 @@ def type_capacity(parameters: Parameters, patient_type: str, weekday: int) -> in
     if not any(weight > 0 for weight in weights):
         weights = [parameters.average_mix[code] for code in types]
     return dict(zip(types, largest_remainder(day, weights), strict=True)).get(patient_type, 0)
-
-
-def largest_remainder(total: int, weights: list) -> list[int]:
-    """``total`` split in proportion to ``weights`` into whole numbers adding up to it: floors,
-    then one more to the largest remainders (the first of equals); all zero: an even split."""
-    if not weights:
-        return []
-    exact_weights = [Fraction(str(w)) if w and w > 0 else Fraction(0) for w in weights]
-    whole = sum(exact_weights)
-    if whole == 0:
-        exact_weights, whole = [Fraction(1)] * len(weights), Fraction(len(weights))
-    exact = [total * w / whole for w in exact_weights]
-    floors = [math.floor(value) for value in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[: total - sum(floors)]:
-        floors[i] += 1
-    return floors
 
 
 SCALARS = (
