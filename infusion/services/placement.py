@@ -5,9 +5,11 @@ the chair, and a ``Placement`` records what was asked, tried and chosen."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.utils import timezone
 
 from analytics import estimates
@@ -22,6 +24,7 @@ from scheduling import selectors as kernel
 from scheduling.choices import ResourceKind
 from scheduling.errors import ApplicationError, NotFound
 from scheduling.history import audited_save
+from scheduling.parsing import id_or_none
 from scheduling.permissions import Action, role_allows
 
 #: Placement rounds: a decision, its day's next options when booking refuses one, then a fresh
@@ -35,6 +38,9 @@ MAX_STARTS_PER_DAY = 4
 LOST_RACE = frozenset(
     {"slot_taken", "slot_full", "resource_busy", "capacity_reached", "not_bookable", "patient_double_booked"}
 )
+
+#: The first key of a placement's advisory lock (``_patient_placement_lock``).
+PLACEMENT_LOCK = 4343
 
 # Routes whose previous booking must be in this state (a rebooking follows what happened).
 _PREVIOUS_STATUS = {RouteCode.NO_SHOW: "no_show", RouteCode.CANCELLATION: "cancelled"}
@@ -108,32 +114,55 @@ def placement_create(
     ):
         raise ApplicationError("permission_denied", f"The role '{actor_role}' may not place infusion patients.")
     settings = capacity.settings_for(facility=facility)
-    request = _resolve(
-        facility=facility,
-        actor_role=actor_role,
-        patient_id=patient_id,
-        route_code=route,
-        patient_type=patient_type,
-        appointment_type_id=appointment_type_id,
-        previous_booking_id=previous_booking_id,
-        policy=policy or settings.policy,
-        facility_policy=settings.policy,
-        from_date=from_date,
-        now=now,
-    )
-    outcome = _decide_and_book(
-        facility=facility,
-        actor=actor,
-        actor_role=actor_role,
-        request=request,
-        search_days=settings.search_days,
-        dry_run=dry_run,
-        now=now,
-    )
-    placement = _placement(facility=facility, actor=actor, request=request, outcome=outcome, dry_run=dry_run)
-    if not dry_run:
-        audited_save(placement, actor=actor)
+    with _patient_placement_lock(patient_id=patient_id, dry_run=dry_run):
+        request = _resolve(
+            facility=facility,
+            actor_role=actor_role,
+            patient_id=patient_id,
+            route_code=route,
+            patient_type=patient_type,
+            appointment_type_id=appointment_type_id,
+            previous_booking_id=previous_booking_id,
+            policy=policy or settings.policy,
+            facility_policy=settings.policy,
+            from_date=from_date,
+            now=now,
+        )
+        outcome = _decide_and_book(
+            facility=facility,
+            actor=actor,
+            actor_role=actor_role,
+            request=request,
+            search_days=settings.search_days,
+            dry_run=dry_run,
+            now=now,
+        )
+        placement = _placement(facility=facility, actor=actor, request=request, outcome=outcome, dry_run=dry_run)
+        if not dry_run:
+            audited_save(placement, actor=actor)
     return placement
+
+
+@contextmanager
+def _patient_placement_lock(*, patient_id, dry_run: bool):
+    """One placement of a patient at a time, from the check that the booking is not followed
+    already to the saved Placement: two desks clicking "Place the next cycle" at once would
+    otherwise both pass the check and book two chairs. ``booking_create`` owns a durable
+    transaction, so this is a session-level PostgreSQL advisory lock (released in ``finally``,
+    or by PostgreSQL if the connection dies), keyed (``PLACEMENT_LOCK``, patient id), clear of
+    imports' (4242, id) and the nurse cap's (facility, negative) keys. A dry run takes none
+    (tests/infusion/test_placement_service.py::test_two_desks_placing_one_booking_at_once_book_one_chair)."""
+    key = id_or_none(patient_id)
+    if dry_run or key is None:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [PLACEMENT_LOCK, key % 2**31])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PLACEMENT_LOCK, key % 2**31])
 
 
 @dataclass

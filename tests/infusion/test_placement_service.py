@@ -2,6 +2,7 @@
 policies against the type's capacity and the nurses' cap, the explanation, a booking that loses
 its race, and a dry run. All names are invented."""
 
+import contextlib
 import datetime as dt
 import threading
 from decimal import Decimal
@@ -370,3 +371,41 @@ def test_a_booking_already_followed_on_the_route_is_not_placed_twice(center, now
     BookingResource.objects.filter(booking_id=first.booking_id).update(holds_time=False)
     again = place(center, now, route="next_cycle", previous_booking_id=completed.pk)
     assert again.status == "placed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_placing_one_booking_at_once_book_one_chair(center, now, monkeypatch):
+    """Two desks click "Place the next cycle" on the same completed booking at the same moment:
+    one places it, the other is told it is placed already. Each thread waits (briefly) after the
+    check for the other to pass it too, which both do unless the placement lock keeps the second
+    out until the first has saved its Placement."""
+    completed = previous(center, MONDAY, "completed")
+    real = placement_service.placement_following
+    barrier = threading.Barrier(2, timeout=3)
+
+    def checked_together(**kwargs):
+        found = real(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other desk is held at the lock
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(placement_service, "placement_following", checked_together)
+    placed, refused = [], []
+
+    def desk():
+        try:
+            placed.append(place(center, now, route="next_cycle", previous_booking_id=completed.pk))
+        except ApplicationError as error:
+            refused.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [placement.status for placement in placed] == ["placed"]
+    assert [(error.status_code, list(error.fields)) for error in refused] == [(400, ["previous_booking"])]
+    assert Placement.objects.filter(previous_booking=completed).count() == 1
+    assert Booking.objects.filter(patient=center.patients[0]).count() == 2  # the completed one and its next cycle
