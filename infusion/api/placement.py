@@ -84,6 +84,7 @@ class PlacementOutput(serializers.ModelSerializer):
     previous_booking = serializers.IntegerField(source="previous_booking_id", allow_null=True)
     attempts = AttemptOutput(many=True, help_text="Each day and time looked at, in order, with why.")
     dry_run = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null for a dry run.")
 
     class Meta:
         model = Placement
