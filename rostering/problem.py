@@ -426,6 +426,8 @@ class Problem:
         for rule in self.rules:
             if rule.code not in RULE_CODES:
                 raise ValueError(f"unknown rule {rule.code}")
+        if len({rule.code for rule in self.rules}) != len(self.rules):
+            raise ValueError("each rule appears once")
 
 
 def _to_json(value):
