@@ -597,6 +597,11 @@ class _Checker:
         return opportunities, findings
 
     def training(self):
+        """Shifts of the kind asked for in the period; with a skill, a shift counts when the
+        person covers that skill (recorded, or one of theirs when the roster records none) and
+        the day's shift asks for it (a coverage row with a minimum or an optimum): covering is
+        filling a request, as in INRC-II."""
+        asked = {(row.day, row.shift, row.skill) for row in self.p.coverage if row.minimum or row.optimal}
         findings, opportunities = [], 0
         for item in self.p.training:
             if item.person not in self.people:
@@ -611,6 +616,8 @@ class _Checker:
                 if item.skill is not None:
                     recorded = self.skill_of(item.person, day)
                     if recorded != item.skill and not (recorded is None and item.skill in person.skills):
+                        continue
+                    if (day, code, item.skill) not in asked:
                         continue
                 done += 1
             if done < item.minimum:

@@ -3,14 +3,17 @@ each soft cost worked out by hand, INRC-II's printed validator example (1695), a
 rosters re-checked (no hard violation, the same cost as the model's objective)."""
 
 import datetime as dt
+import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from rostering import model
 from rostering.checker import check
-from rostering.inrc2 import importer, reader
+from rostering.inrc2 import importer, reader, scorer
 from rostering.problem import (
+    HARD_RULES,
     Contract,
     Coverage,
     History,
@@ -26,6 +29,7 @@ from rostering.problem import (
     TrainingRequirement,
 )
 
+INRC2 = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "inrc2"
 MONDAY = dt.date(2026, 12, 7)
 D = ShiftType("D", "Day", dt.time(8), dt.time(16), 8)
 E = ShiftType("E", "Evening", dt.time(16), dt.time(0), 8)
@@ -200,7 +204,7 @@ def test_leave():
     assert messages(check(p, roster(a="D D - D"))) == ["Dr A works D on Tue 2026-12-08, a day of leave"]
 
 
-def test_training_counts_the_shift_type_and_the_skill_covered():
+def test_training_counts_the_shift_type_and_the_skill_covered_where_it_is_asked_for():
     p = problem(
         person("a"),
         person("b", "reg", "senior"),
@@ -208,9 +212,11 @@ def test_training_counts_the_shift_type_and_the_skill_covered():
             TrainingRequirement("a", 2, 0, 6, shift="N"),
             TrainingRequirement("b", 1, 0, 6, skill="senior"),
         ),
+        coverage=(Coverage(0, "D", "senior", optimal=1),),
         rules=hard("training"),
     )
-    report = check(p, roster({("b", 0): "reg"}, a="N - D", b="D"))
+    # Day 0 asks for senior cover but Dr B covers reg; on day 1 nobody asks for senior cover.
+    report = check(p, roster({("b", 0): "reg", ("b", 1): "senior"}, a="N - D", b="D D"))
     assert messages(report) == [
         "Dr A has 1 shift(s) of N from Mon 2026-12-07 to Sun 2026-12-13, the training needs 2",
         "Dr B has 0 shift(s) of covering senior from Mon 2026-12-07 to Sun 2026-12-13, the training needs 1",
@@ -410,8 +416,7 @@ Nguyen  |E|E|L|L|-|E|E| |L|L|-|L|N|N|N| |-|E|E|E|L|L|L| |-|L|L|N|N|N|N|
 
 
 def test_the_inrc2_validator_example_costs_what_the_official_validator_printed():
-    data = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "inrc2" / "n005w4"
-    p = importer.to_problem(reader.load_instance(data, "n005w4_0_1-2-3-3"))
+    p = importer.to_problem(reader.load_instance(INRC2 / "n005w4", "n005w4_0_1-2-3-3"))
     letters = {"E": "Early", "L": "Late", "N": "Night"}
     assignments = {}
     for line in VALIDATOR_EXAMPLE.strip().splitlines():
@@ -431,3 +436,152 @@ def test_the_inrc2_validator_example_costs_what_the_official_validator_printed()
     assert by_rule["total_assignments"] == 320  # S6
     assert by_rule["working_weekends"] == 210  # S7
     assert report.soft_cost == 1695
+
+
+# The model's rosters, re-checked: the two readings of the rules must agree
+
+WEIGHTS = {
+    "preferences": 10,
+    "fair_nights": 30,
+    "fair_weekends": 30,
+    "hours_balance": 1,
+    "continuity": 2,
+    "partnerships": 3,
+    "optimal_coverage": 30,
+    "min_consecutive": 15,
+    "consecutive_shifts": 15,
+    "consecutive_days_off": 15,
+    "complete_weekends": 20,
+    "total_assignments": 20,
+    "working_weekends": 30,
+    "changes": 5,
+}
+
+
+def generated(seed: int, people: int = 5, days: int = 7) -> Problem:
+    """A small random problem with every rule on (the issue's hard ones hard), histories,
+    leave, preferences, a partnership, training and a reference roster."""
+    rng = random.Random(seed)
+    shifts = (
+        ShiftType("D", "Day", dt.time(8), dt.time(16), 8, max_consecutive=4),
+        ShiftType("E", "Evening", dt.time(14), dt.time(22), 8, min_consecutive=2),
+        ShiftType(
+            "N", "Night", dt.time(22), dt.time(8), 10, is_night=True, forbidden_successors=("D",), min_consecutive=2
+        ),
+    )
+    staff = []
+    for index in range(people):
+        last = rng.choice((None, "D", "E", "N"))
+        run = rng.randint(1, 4) if last else 0
+        contract = Contract(
+            max_hours_per_week=48,
+            max_hours_4_weeks=120,
+            # 35 h a week is 5 h a day present: a whole number of hours, whatever the leave.
+            target_hours_per_week=35,
+            min_rest_hours=10,
+            min_consecutive_days=2,
+            max_consecutive_days=5,
+            min_consecutive_days_off=1,
+            max_consecutive_days_off=4,
+            max_consecutive_nights=3,
+            max_working_weekends=1,
+            min_assignments=3,
+            max_assignments=5,
+            complete_weekends=rng.random() < 0.5,
+        )
+        history = History(
+            last_shift=last,
+            consecutive_same_shift=min(run, rng.randint(1, 3)) if last else 0,
+            consecutive_working_days=run,
+            consecutive_days_off=0 if last else rng.randint(1, 3),
+            worked_assignments=rng.randint(0, 2),
+            worked_weekends=rng.randint(0, 1),
+        )
+        skills = ("reg", "senior") if index < 2 else ("reg",)
+        staff.append(Staff(f"p{index}", f"Dr {index}", skills=skills, contract=contract, history=history))
+    ids = [person.id for person in staff]
+    coverage = []
+    for day in range(days):
+        coverage += [
+            Coverage(day, "D", "reg", 1, 2),
+            Coverage(day, "E", "reg", 1, 1),
+            Coverage(day, "N", "reg", 1, 1),
+            Coverage(day, "D", "senior", 0, 1),
+        ]
+    preferences = tuple(
+        Preference(
+            rng.choice(ids),
+            rng.randrange(days),
+            rng.choice((None, "D", "E", "N")),
+            rng.random() < 0.3,
+            rng.randint(1, 3),
+        )
+        for _ in range(8)
+    )
+    reference = Roster({(pid, day): rng.choice((None, "D", "E", "N")) for pid in ids for day in range(days)})
+    return Problem(
+        first_day=dt.date(2027, 3, 3),
+        num_days=days,
+        shift_types=shifts,
+        staff=tuple(staff),
+        skills=("reg", "senior"),
+        coverage=tuple(coverage),
+        leave=(Leave(ids[3], 4, 5),),
+        preferences=preferences,
+        partnerships=(Partnership(ids[2], ids[4], 2),),
+        training=(TrainingRequirement(ids[-1], 2, 0, days - 1, shift="N"),),
+        reference=reference,
+        rules=tuple(Rule(code, hard=True) for code in HARD_RULES)
+        + tuple(Rule(c, weight=w) for c, w in WEIGHTS.items()),
+    )
+
+
+def costs(by_rule: dict[str, int]) -> dict[str, int]:
+    return {rule: cost for rule, cost in by_rule.items() if cost}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_model_s_roster_breaks_no_hard_rule_and_costs_what_the_model_prices_it(seed):
+    """The model's price of its roster is ``evaluate``'s (the roster fixed, every penalty at its
+    least). The search's own objective may be higher before the search proves optimality: some
+    penalty indicators are only bounded below (a run's shortfall, a change of shift type), so
+    an intermediate roster can carry penalties it does not incur."""
+    p = generated(seed)
+    result = model.solve(p, time_limit=1, workers=1)
+    assert result.feasible
+    report = check(p, result.roster)
+    assert report.hard_violations == []
+    priced = model.evaluate(p, result.roster)
+    assert costs(report.soft_cost_by_rule) == costs(priced.term_costs)
+    assert report.soft_cost == priced.objective <= result.objective
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_checker_and_the_model_judge_changed_rosters_alike(seed):
+    """One or two cells of a solved roster changed at random, 20 times: the checker finds a
+    hard violation exactly when the model cannot take the roster, and prices the others alike."""
+    p = generated(seed)
+    solved = model.solve(p, time_limit=1, workers=1).roster
+    rng = random.Random(seed)
+    verdicts = set()
+    for _ in range(20):
+        assignments = dict(solved.assignments)
+        for key in rng.sample(sorted(assignments), rng.randint(1, 2)):
+            assignments[key] = rng.choice((None, "D", "E", "N"))
+        changed = Roster(assignments)
+        report, judged = check(p, changed), model.evaluate(p, changed)
+        assert report.ok == judged.feasible, [str(f) for f in report.hard_violations]
+        if judged.feasible:
+            assert costs(report.soft_cost_by_rule) == costs(judged.term_costs)
+        verdicts.add(report.ok)
+    assert verdicts == {True, False}
+
+
+def test_on_inrc2_the_checker_the_model_and_the_competition_s_scorer_agree():
+    instance = reader.load_instance(INRC2 / "n005w4", "n005w4_0_1-2-3-3")
+    p = importer.to_problem(instance)
+    result = model.solve(p, time_limit=1, workers=1)
+    report = check(p, result.roster)
+    official = scorer.score(instance, importer.to_assignments(result.roster))
+    assert report.ok and official.hard_violations == 0
+    assert report.soft_cost == official.cost == model.evaluate(p, result.roster).objective <= result.objective
