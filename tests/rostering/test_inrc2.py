@@ -9,6 +9,7 @@ import pytest
 
 from rostering.inrc2 import importer, reader, scorer, writer
 from rostering.inrc2.reader import Assignment
+from rostering.model import evaluate, solve
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "inrc2"
 
@@ -319,3 +320,25 @@ def test_importer_maps_every_inrc_rule_with_its_weight():
 def test_importer_turns_a_roster_into_assignments_and_back():
     rows = validator_example(n005w4())
     assert sorted(importer.to_assignments(importer.from_assignments(rows))) == sorted(rows)
+
+
+# Importer with the model
+
+
+def test_the_model_costs_the_validator_example_as_the_official_validator_does():
+    instance = n005w4()
+    result = evaluate(importer.to_problem(instance), importer.from_assignments(validator_example(instance)))
+    assert result.objective == 1695
+
+
+def test_the_model_solves_n005w4_without_hard_violations_at_the_scorer_s_cost(tmp_path):
+    instance = n005w4()
+    result = solve(importer.to_problem(instance), time_limit=3, workers=2)
+    assert result.roster is not None
+    rows = importer.to_assignments(result.roster)
+    official = scorer.score(instance, rows)
+    assert official.hard_violations == 0
+    assert official.cost == result.objective
+    # The files the benchmark writes score the same.
+    back = reader.read_solutions(writer.write_solutions(instance, rows, tmp_path))
+    assert scorer.score(instance, back).cost == result.objective
