@@ -300,6 +300,14 @@ def test_continuity_counts_each_change_of_shift_type_between_working_days_from_t
     assert report.opportunities_by_rule["continuity"] == 4
 
 
+def test_continuity_counts_a_change_from_a_weekend_only_shift_to_a_weekday_one():
+    p = problem(rules=soft("continuity", 2), days=8)
+    report = check(p, roster(a="- - - - - W W D"))
+    assert [f.message for f in report.soft_violations] == [
+        "Dr A changes from W on Sun 2026-12-13 to D on Mon 2026-12-14"
+    ]
+
+
 def test_partnerships_cost_each_day_the_partners_are_apart():
     p = problem(
         person("a"), person("b"), partnerships=(Partnership("a", "b", weight=3),), rules=soft("partnerships", 1)
