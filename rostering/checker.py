@@ -52,6 +52,11 @@ class Finding:
 
 @dataclass
 class CheckReport:
+    """The verdict on one roster. ``ok``: no hard violation (publishable). ``soft_cost``: the
+    sum of ``soft_cost_by_rule`` (every enabled soft rule, 0 included), which for a roster the
+    model found must equal the model's own price of it. ``soft_satisfaction``: the share of
+    soft opportunities that cost nothing (the benchmark's "soft ≥ 90 % satisfied")."""
+
     hard_violations: list[Finding] = field(default_factory=list)
     soft_violations: list[Finding] = field(default_factory=list)
     soft_cost_by_rule: dict[str, int] = field(default_factory=dict)
@@ -260,7 +265,7 @@ class _Checker:
         for (pid, day), skill in sorted(self.roster.skills.items()):
             if self.roster.assignments.get((pid, day)) is None:
                 yield Finding(
-                    STRUCTURE, f"{self.who(pid)} is given skill {skill} on day {day} without a shift", pid, (day,)
+                    STRUCTURE, f"{self.who(pid)} is given skill {skill} on day {day} without working", pid, (day,)
                 )
 
     def pins(self) -> Iterator[Finding]:
