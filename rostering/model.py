@@ -530,12 +530,24 @@ class RosterModel:
         for count in counts.values():
             self.model.add(count <= high)
             self.model.add(count >= low)
-        self.penalize(rule, 1, high - low, f"spread of {what} between people")
+        # Hard, any spread is a violation (as every unit of a hard rule is).
+        self.at_most(rule, (rule,), high - low, 0, f"spread of {what} between people")
 
     def night_eligible(self) -> list[str]:
-        nights = {s.code for s in self.problem.shift_types if s.is_night}
-        skills = {row.skill for row in self.problem.coverage if row.shift in nights and (row.minimum or row.optimal)}
-        return [p.id for p in self.problem.staff if set(p.skills) & skills]
+        """Staff with a skill that some night coverage row asks for, at a site they work at."""
+        asked: dict[str, set[str]] = {}
+        for row in self.problem.coverage:
+            if self.shifts[row.shift].is_night and (row.minimum or row.optimal):
+                asked.setdefault(row.skill, set()).add(row.shift)
+        eligible = []
+        for person in self.problem.staff:
+            codes = set().union(*(asked.get(skill, set()) for skill in person.skills))
+            site_ok = [
+                not self.shifts[c].site or not person.sites or self.shifts[c].site in person.sites for c in codes
+            ]
+            if any(site_ok):
+                eligible.append(person.id)
+        return eligible
 
     def _fair_nights(self) -> None:
         counts = {p: sum(self.nights(p, d) for d in self.days) for p in self.night_eligible()}
@@ -562,11 +574,13 @@ class RosterModel:
             if target is None:
                 continue
             present = sum(1 for d in self.days if not problem.on_leave(person.id, d))
-            target_minutes = round(target * 60 * present / 7)
-            minutes = self.minutes(person.id, self.days)
+            # In sevenths of a minute, so the pro-rata target is whole: |worked - target| in
+            # hours, rounded half up, is the least ``deviation`` with 420 × it ≥ |Δ| - 209.
+            target = round(target * 60 * present)
+            worked = 7 * self.minutes(person.id, self.days)
             deviation = self.model.new_int_var(0, problem.num_days * 24, "")
-            self.model.add(60 * deviation >= minutes - target_minutes)
-            self.model.add(60 * deviation >= target_minutes - minutes)
+            self.model.add(420 * deviation >= worked - target - 209)
+            self.model.add(420 * deviation >= target - worked - 209)
             self.penalize(
                 "hours_balance", 1, deviation, f"{person.id}: hours away from {target} h a week", person=person.id
             )
@@ -578,21 +592,15 @@ class RosterModel:
                 if day == 0 and last is None:
                     continue
                 change = self.model.new_bool_var("")
+                today = self.work[person.id, day]
                 for code in self.shifts:
-                    if (person.id, day, code) not in self.x:
-                        continue
                     # Working today on another shift than yesterday's is a change.
+                    on_today = sum(self.shift_vars(person.id, day, [code]))
                     if day == 0:
-                        if code != last:
-                            self.model.add(change >= self.x[person.id, 0, code])
+                        if code == last:
+                            self.model.add(change >= today - on_today)
                     elif (person.id, day - 1, code) in self.x:
-                        self.model.add(
-                            change
-                            >= self.x[person.id, day - 1, code]
-                            + self.work[person.id, day]
-                            - self.x[person.id, day, code]
-                            - 1
-                        )
+                        self.model.add(change >= self.x[person.id, day - 1, code] + today - on_today - 1)
                 self.penalize(
                     "continuity", 1, change, f"{person.id}: changes shift type on day {day}", person=person.id, day=day
                 )
@@ -862,20 +870,30 @@ def solve(
             finished.set()
             watcher.join()
     seconds = time.perf_counter() - started
-    return _result(built, solver, status, seconds, progress.first, stopped.is_set())
+    return _result(built, solver, status, seconds, progress.first, stopped.is_set(), tighten=True)
 
 
-def _result(built, solver, status, seconds, first, stopped) -> SolveResult:
+def _result(built, solver, status, seconds, first, stopped, *, tighten=False) -> SolveResult:
     name = STATUS.get(status, "unknown")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SolveResult(name, None, None, None, None, seconds, None, stopped=stopped)
     roster = built.roster(solver.boolean_value)
-    violations, costs = built.violations(solver.value)
+    value = solver.value
     objective = int(round(solver.objective_value)) if built.penalties else 0
     bound = solver.best_objective_bound if built.penalties else 0.0
-    gap = 0.0 if objective == 0 else max(0.0, (objective - bound) / abs(objective))
-    if status == cp_model.OPTIMAL:
-        gap = 0.0
+    if tighten and status == cp_model.FEASIBLE and built.penalties:
+        # A roster found before the end may leave a penalty above what it breaks; with the
+        # roster fixed, the least penalties are its exact cost (what the checker computes).
+        built.model.clear_hints()
+        built.fix_to(roster)
+        exact = cp_model.CpSolver()
+        exact.parameters.max_time_in_seconds = 10.0
+        exact.parameters.num_workers = 1
+        if exact.solve(built.model) == cp_model.OPTIMAL:
+            value = exact.value
+            objective = int(round(exact.objective_value))
+    violations, costs = built.violations(value)
+    gap = 0.0 if objective == 0 or status == cp_model.OPTIMAL else max(0.0, (objective - bound) / abs(objective))
     return SolveResult(name, roster, objective, bound, gap, seconds, first, violations, costs, stopped)
 
 

@@ -46,7 +46,8 @@ Conventions every reader relies on (the checker re-implements them without shari
                        skill some night coverage row asks for): 1 per night of spread
   fair_weekends        the spread of worked weekends among all staff: 1 per weekend of spread
   hours_balance        per person, |hours worked − target|: the target is
-                       ``target_hours_per_week`` × days not on leave / 7, 1 per hour (rounded)
+                       ``target_hours_per_week`` × days not on leave / 7, 1 per hour
+                       (the difference rounded to the nearest hour, a half up)
   continuity           a working day followed by one on a different shift type: 1 per change
   partnerships         a day on which one partner works a shift the other does not: 1 × weight
   changes              an assignment (person, day) differing from ``reference``: 1 per change
