@@ -74,8 +74,9 @@ def _names(problem: Problem, ids) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _core(problem: Problem, *, forbid=None, time_limit: float = 10.0) -> tuple[str, list[tuple]]:
-    """('feasible' | 'infeasible' | 'unknown', the conflicting group keys, shrunk)."""
+def _core(problem: Problem, *, forbid=None, time_limit: float = 10.0) -> tuple[str, list[tuple], bool]:
+    """('feasible' | 'infeasible' | 'unknown', the conflicting group keys, whether shrinking them
+    finished: then each is needed, and lifting any one of them removes this conflict)."""
     deadline = time.perf_counter() + time_limit
     built = roster_model.build(problem, assumptions=True, objective=False)
     if forbid is not None:
@@ -99,7 +100,7 @@ def _core(problem: Problem, *, forbid=None, time_limit: float = 10.0) -> tuple[s
 
     status, core = run(list(built.groups), deadline - time.perf_counter())
     if status != "infeasible":
-        return status, []
+        return status, [], False
     # Deletion filter: keep a group only if the rest without it is satisfiable.
     index = 0
     while index < len(core) and time.perf_counter() < deadline:
@@ -109,7 +110,7 @@ def _core(problem: Problem, *, forbid=None, time_limit: float = 10.0) -> tuple[s
             core = [key for key in trial if key in set(smaller)] or trial
         else:
             index += 1
-    return "infeasible", core
+    return "infeasible", core, index >= len(core)
 
 
 def describe(problem: Problem, key: tuple) -> Conflict:
@@ -123,7 +124,7 @@ def describe(problem: Problem, key: tuple) -> Conflict:
         away = [p for p in skilled if problem.on_leave(p, day)]
         text = (
             f"Coverage of {minimum} on the {shift.name or code} shift on {day_words(problem, day)} needs "
-            f"{minimum} people with skill {skill}; {len(skilled)} have it"
+            f"{minimum} {'person' if minimum == 1 else 'people'} with skill {skill}; {len(skilled)} have it"
         )
         if away:
             text += f", and {_names(problem, away)} {'is' if len(away) == 1 else 'are'} on leave"
@@ -193,21 +194,21 @@ def describe(problem: Problem, key: tuple) -> Conflict:
 
 def infeasibility(problem: Problem, *, time_limit: float = 10.0) -> Infeasibility:
     """Why ``problem`` has no roster, in words; ``feasible`` True when it has one."""
-    status, core = _core(problem, time_limit=time_limit)
+    status, core, minimal = _core(problem, time_limit=time_limit)
     if status == "feasible":
         return Infeasibility(True, [], "The rules can all be met: a roster exists.")
     if status == "unknown":
         return Infeasibility(False, [], f"No roster was found in {time_limit:g} s, nor a proof that none exists.")
     conflicts = [describe(problem, key) for key in core]
-    return Infeasibility(False, conflicts, _conflict_text(conflicts))
+    return Infeasibility(False, conflicts, _conflict_text(conflicts, minimal))
 
 
-def _conflict_text(conflicts: list[Conflict]) -> str:
+def _conflict_text(conflicts: list[Conflict], minimal: bool) -> str:
     if not conflicts:
         return "The problem has no roster even with every hard rule lifted (the pins or skills alone conflict)."
     lines = ["These constraints cannot all hold together:"]
     lines += [f"- {conflict.text}" for conflict in conflicts]
-    lines.append("Any one of these would relax it:")
+    lines.append("Any one of these would relax it:" if minimal else "Some of these would relax it:")
     seen = set()
     for conflict in conflicts:
         advice = f"{conflict.relax} ({conflict.rule})"
@@ -255,7 +256,7 @@ def why(problem: Problem, roster: Roster, person: str, day: int, *, time_limit: 
         if requirement.person == person and requirement.first_day <= day <= requirement.last_day and counts:
             reasons.append(f"It counts towards {name}'s training: at least {requirement.minimum} such shifts.")
     # Without it: what breaks, or what costs more.
-    status, core = _core(problem, forbid=(person, day, shift), time_limit=time_limit)
+    status, core, _ = _core(problem, forbid=(person, day, shift), time_limit=time_limit)
     if status == "infeasible":
         conflicts = [describe(problem, key) for key in core if key[0] != "forbid"]
         reasons.append("Without it the hard rules cannot all hold: " + " ".join(c.text for c in conflicts))

@@ -302,3 +302,34 @@ def test_a_hard_rule_made_soft_costs_instead(rules, cost):
     # One person, two needed on each day shift, on leave on day 0.
     problem = department(people=1, cover={"D": 2}, leave=(Leave("p0", 0, 0),), rules=rules)
     assert solve(problem).term_costs == cost
+
+
+def test_consecutive_shift_type_and_days_off_limits_cost_per_day():
+    night = replace(NIGHT, max_consecutive=2, forbidden_successors=())
+    staff = (Staff("p0", skills=("reg",), contract=Contract(min_consecutive_days_off=2)),)
+    problem = Problem(
+        first_day=MONDAY,
+        num_days=7,
+        shift_types=(DAY, night),
+        staff=staff,
+        rules=(Rule("consecutive_shifts", weight=15), Rule("consecutive_days_off", weight=30)),
+        # N N N, off, N N N: one night over twice (2 × 15) and a lone day off (1 × 30).
+        pins=tuple(Pin("p0", d, None if d == 3 else "N") for d in range(7)),
+    )
+    assert solve(problem).term_costs == {"consecutive_shifts": 30, "consecutive_days_off": 30}
+
+
+def test_the_generated_department_is_seeded_and_its_cost_matches_the_checker():
+    from rostering import checker, generate
+
+    problem = generate.department(registrars=30, days=7, seed=3)
+    assert problem == generate.department(registrars=30, days=7, seed=3)
+    assert len(problem.staff) == 30 and len({p.name for p in problem.staff}) == 30
+    assert {s.code for s in problem.shift_types} == {"D", "E", "N", "W"} and len(problem.sites) == 3
+    # The first roster found will do (stopped there): its cost is compared, not its quality.
+    first = threading.Event()
+    result = model.solve(problem, time_limit=30, workers=1, on_progress=lambda *_: first.set(), stop=first)
+    report = checker.check(problem, result.roster)
+    assert report.ok
+    assert report.soft_cost == result.objective
+    assert {rule: cost for rule, cost in report.soft_cost_by_rule.items() if cost} == result.term_costs
