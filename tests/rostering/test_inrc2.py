@@ -338,7 +338,11 @@ def test_the_model_solves_n005w4_without_hard_violations_at_the_scorer_s_cost(tm
     rows = importer.to_assignments(result.roster)
     official = scorer.score(instance, rows)
     assert official.hard_violations == 0
-    assert official.cost == result.objective
+    # The model's penalty variables only bound each violation from below, so a roster found
+    # before the search ends may carry a little slack in its objective (n012w8 at 60 s: 4355 for
+    # a 4340 roster); the model re-pricing this very roster agrees with the scorer exactly.
+    assert official.cost <= result.objective
+    assert evaluate(importer.to_problem(instance), result.roster).objective == official.cost
     # The files the benchmark writes score the same.
     back = reader.read_solutions(writer.write_solutions(instance, rows, tmp_path))
     assert scorer.score(instance, back).cost == result.objective
