@@ -47,9 +47,13 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Infeasibility:
+    """``status``: "feasible", "infeasible" (``conflicts`` say why) or "unknown" (neither a
+    roster nor a proof within the time limit)."""
+
     feasible: bool
     conflicts: list[Conflict] = field(default_factory=list)
     text: str = ""
+    status: str = "infeasible"
 
 
 @dataclass(frozen=True)
@@ -196,9 +200,10 @@ def infeasibility(problem: Problem, *, time_limit: float = 10.0) -> Infeasibilit
     """Why ``problem`` has no roster, in words; ``feasible`` True when it has one."""
     status, core, minimal = _core(problem, time_limit=time_limit)
     if status == "feasible":
-        return Infeasibility(True, [], "The rules can all be met: a roster exists.")
+        return Infeasibility(True, [], "The rules can all be met: a roster exists.", "feasible")
     if status == "unknown":
-        return Infeasibility(False, [], f"No roster was found in {time_limit:g} s, nor a proof that none exists.")
+        text = f"No roster was found in {time_limit:g} s, nor a proof that none exists."
+        return Infeasibility(False, [], text, "unknown")
     conflicts = [describe(problem, key) for key in core]
     return Infeasibility(False, conflicts, _conflict_text(conflicts, minimal))
 

@@ -47,7 +47,7 @@ def ward(**changes) -> Problem:
 
 def test_infeasibility_names_the_coverage_and_the_leave_that_conflict():
     answer = explain.infeasibility(ward(leave=(Leave("p0", 4, 4, "annual leave"),)))
-    assert not answer.feasible
+    assert not answer.feasible and answer.status == "infeasible"
     assert sorted(c.rule for c in answer.conflicts) == ["coverage", "leave"]
     assert "Coverage of 3 on the Night shift on Fri 12 Mar needs 3 people with skill icu" in answer.text
     assert "Dr A is on leave from Fri 12 Mar to Fri 12 Mar (annual leave)" in answer.text
@@ -65,7 +65,8 @@ def test_infeasibility_names_a_contract_limit():
 
 
 def test_a_feasible_problem_says_so():
-    assert explain.infeasibility(ward()).feasible
+    answer = explain.infeasibility(ward())
+    assert answer.feasible and answer.status == "feasible"
 
 
 def test_why_a_forced_assignment_names_the_coverage():
