@@ -289,8 +289,14 @@ class Roster:
 
     @classmethod
     def from_dict(cls, data: dict) -> Roster:
+        """A roster from ``to_dict``'s rows; two rows for one person and day are an error (a
+        roster holds one cell each, and keeping either would hide a two-shifts-in-a-day breach)."""
         assignments, skills = {}, {}
         for row in data.get("assignments", ()):
+            if (row["person"], row["day"]) in assignments:
+                raise ValueError(
+                    f"Two rows for {row['person']!r} on day {row['day']}: a roster has one per person and day"
+                )
             assignments[row["person"], row["day"]] = row["shift"]
             if row.get("skill"):
                 skills[row["person"], row["day"]] = row["skill"]

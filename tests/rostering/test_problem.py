@@ -69,3 +69,9 @@ def test_unknown_references_are_refused():
     data["coverage"].append({"day": 0, "shift": "X", "skill": "reg"})
     with pytest.raises(ValueError, match="unknown shift X"):
         Problem.from_dict(data)
+
+
+def test_a_roster_with_two_rows_for_one_person_and_day_is_rejected_naming_them():
+    rows = {"assignments": [{"person": "a", "day": 3, "shift": "D"}, {"person": "a", "day": 3, "shift": "N"}]}
+    with pytest.raises(ValueError, match=r"'a'.*day 3"):
+        Roster.from_dict(rows)
