@@ -417,22 +417,20 @@ class RosterModel:
             key = ("hours", person.id)
             for week in problem.weeks():
                 if contract.max_hours_per_week is not None:
-                    self.at_most(
-                        "hours",
+                    self.hours_over(
                         key,
-                        _ceil_hours(self, self.minutes(person.id, week)),
-                        math.floor(contract.max_hours_per_week),
+                        self.minutes(person.id, week),
+                        round(contract.max_hours_per_week * 60),
                         f"{person.id}: over {contract.max_hours_per_week} h in the week of day {week[0]}",
                         person=person.id,
                         day=week[0],
                     )
                 full = len(week) == 7 and not any(problem.on_leave(person.id, d) for d in week)
                 if contract.min_hours_per_week is not None and full:
-                    self.at_least(
-                        "hours",
+                    self.hours_over(
                         key,
-                        self.minutes(person.id, week),
-                        round(contract.min_hours_per_week * 60),
+                        -self.minutes(person.id, week),
+                        -round(contract.min_hours_per_week * 60),
                         f"{person.id}: under {contract.min_hours_per_week} h in the week of day {week[0]}",
                         person=person.id,
                         day=week[0],
@@ -440,15 +438,34 @@ class RosterModel:
             if contract.max_hours_4_weeks is not None:
                 span = min(28, problem.num_days)
                 for start in range(0, problem.num_days - span + 1):
-                    self.at_most(
-                        "hours",
+                    self.hours_over(
                         key,
-                        _ceil_hours(self, self.minutes(person.id, range(start, start + span))),
-                        math.floor(contract.max_hours_4_weeks),
+                        self.minutes(person.id, range(start, start + span)),
+                        round(contract.max_hours_4_weeks * 60),
                         f"{person.id}: over {contract.max_hours_4_weeks} h in 4 weeks from day {start}",
                         person=person.id,
                         day=start,
                     )
+
+    def hours_over(self, key: tuple, minutes, limit: int, text: str, *, person=None, day=None) -> None:
+        """``minutes <= limit`` (both in minutes, so 40.5 h meets a 40.5 h maximum): hard, or one
+        unit per hour over, rounded up, exactly (a penalty is never above what the roster breaks)."""
+        if isinstance(minutes, int):  # no shift can be worked in the span
+            self.at_most("hours", key, math.ceil((minutes - limit) / 60), 0, text, person=person, day=day)
+            return
+        if self.problem.rule("hours").hard:
+            self.enforce(self.model.add(minutes <= limit), key)
+            return
+        upper = _upper_bound(minutes) - limit
+        if upper <= 0:
+            return
+        lower = -_upper_bound(-minutes) - limit
+        over = self.model.new_int_var(math.floor(lower / 60), math.ceil(upper / 60), "")
+        self.model.add(60 * over >= minutes - limit)
+        self.model.add(60 * over <= minutes - limit + 59)
+        hours = self.model.new_int_var(0, math.ceil(upper / 60), "")
+        self.model.add_max_equality(hours, [over, 0])
+        self.penalize("hours", 1, hours, text, person=person, day=day)
 
     def _leave(self) -> None:
         for leave in self.problem.leave:
@@ -781,15 +798,6 @@ def _literal(model: cp_model.CpModel, state):
     literal = model.new_bool_var("")
     model.add(state == literal)
     return literal
-
-
-def _ceil_hours(built: RosterModel, minutes):
-    """Whole hours, rounded up, of a linear expression in minutes (0 when it is 0)."""
-    upper = max(0, _upper_bound(minutes))
-    hours = built.model.new_int_var(0, math.ceil(upper / 60), "")
-    built.model.add(60 * hours >= minutes)
-    built.model.add(60 * hours <= minutes + 59)
-    return hours
 
 
 def build(problem: Problem, *, assumptions: bool = False, objective: bool = True) -> RosterModel:

@@ -333,3 +333,25 @@ def test_the_generated_department_is_seeded_and_its_cost_matches_the_checker():
     assert report.ok
     assert report.soft_cost == result.objective
     assert {rule: cost for rule, cost in report.soft_cost_by_rule.items() if cost} == result.term_costs
+
+
+def test_a_weekly_shortfall_in_hours_costs_per_hour_rounded_up():
+    # Four day shifts (32 h) against a 40 h minimum: 8 hours short, not 480 minutes.
+    staff = (Staff("p0", skills=("reg",), contract=Contract(min_hours_per_week=40)),)
+    pins = tuple(Pin("p0", d, "D" if d < 4 else None) for d in range(7))
+    problem = department(staff=staff, cover={}, rules=(Rule("hours", weight=1),), pins=pins)
+    assert solve(problem).term_costs == {"hours": 8}
+
+
+def test_fractional_hour_limits_are_compared_in_minutes():
+    # Five shifts of 8.1 h make 40.5 h: at a 40.5 h maximum, 40 h 30 min is allowed.
+    long_day = replace(DAY, hours=8.1)
+    staff = (Staff("p0", skills=("reg",), contract=Contract(max_hours_per_week=40.5)),)
+    pins = tuple(Pin("p0", d, "D" if d < 5 else None) for d in range(7))
+    problem = replace(
+        department(staff=staff, cover={}, rules=(Rule("hours", hard=True),), pins=pins), shift_types=(long_day,)
+    )
+    assert solve(problem).status == "optimal"
+    over = replace(problem, staff=(replace(staff[0], contract=Contract(max_hours_per_week=40.25)),))
+    soft = replace(over, rules=(Rule("coverage", hard=True), Rule("hours", weight=1)))
+    assert solve(soft).term_costs == {"hours": 1}
