@@ -125,8 +125,10 @@ class RosterModel:
         upper = _upper_bound(expression) - limit
         if upper <= 0:
             return
+        # excess == max(expression - limit, 0): exact, so the objective a search reports is the
+        # roster's real cost even before optimality.
         excess = self.model.new_int_var(0, upper, "")
-        self.model.add(expression - excess <= limit)
+        self.model.add_max_equality(excess, [expression - limit, 0])
         self.penalize(rule, 1, excess, text, person=person, day=day, shift=shift)
 
     def at_least(self, rule: str, key: tuple, expression, limit: int, text: str, *, person=None, day=None, shift=None):
@@ -240,7 +242,7 @@ class RosterModel:
                 continue
             covered = sum(self.covering(row.day, row.shift, row.skill))
             short = self.model.new_int_var(0, row.optimal, "")
-            self.model.add(covered + short >= row.optimal)
+            self.model.add_max_equality(short, [row.optimal - covered, 0])
             self.penalize(
                 "optimal_coverage",
                 1,
@@ -337,6 +339,8 @@ class RosterModel:
                 else:
                     violated = model.new_bool_var("")
                     model.add_bool_or([lit.Not() for lit in pattern] + [violated])
+                    for lit in pattern:  # and only then: violated == AND(pattern)
+                        model.add_implication(violated, lit)
                     self.penalize(rule, missing, violated, text, person=person, day=end)
 
     def _max_consecutive(self) -> None:
@@ -544,9 +548,8 @@ class RosterModel:
             return
         high = self.model.new_int_var(0, upper, "")
         low = self.model.new_int_var(0, upper, "")
-        for count in counts.values():
-            self.model.add(count <= high)
-            self.model.add(count >= low)
+        self.model.add_max_equality(high, list(counts.values()))
+        self.model.add_min_equality(low, list(counts.values()))
         # Hard, any spread is a violation (as every unit of a hard rule is).
         self.at_most(rule, (rule,), high - low, 0, f"spread of {what} between people")
 
@@ -595,9 +598,13 @@ class RosterModel:
             # hours, rounded half up, is the least ``deviation`` with 420 × it ≥ |Δ| - 209.
             target = round(target * 60 * present)
             worked = 7 * self.minutes(person.id, self.days)
+            gap = self.model.new_int_var(
+                0, max(abs(_upper_bound(worked - target)), abs(_upper_bound(target - worked))), ""
+            )
+            self.model.add_abs_equality(gap, worked - target)
             deviation = self.model.new_int_var(0, problem.num_days * 24, "")
-            self.model.add(420 * deviation >= worked - target - 209)
-            self.model.add(420 * deviation >= target - worked - 209)
+            self.model.add(420 * deviation >= gap - 209)
+            self.model.add(420 * deviation <= gap + 210)  # the least such: exact
             self.penalize(
                 "hours_balance", 1, deviation, f"{person.id}: hours away from {target} h a week", person=person.id
             )
@@ -610,6 +617,19 @@ class RosterModel:
                     continue
                 change = self.model.new_bool_var("")
                 today = self.work[person.id, day]
+                # Upper bounds make it exact: no change unless working on both days on other shifts.
+                self.model.add(change <= today)
+                if day == 0:
+                    if last in self.shifts:
+                        self.model.add(change <= 1 - sum(self.shift_vars(person.id, 0, [last])))
+                    else:
+                        self.model.add(change == 0)
+                else:
+                    self.model.add(change <= self.work[person.id, day - 1])
+                    for code in self.shifts:
+                        if (person.id, day - 1, code) in self.x:
+                            on_today = sum(self.shift_vars(person.id, day, [code]))
+                            self.model.add(change <= 2 - self.x[person.id, day - 1, code] - on_today)
                 for code in self.shifts:
                     # Working today on another shift than yesterday's is a change.
                     on_today = sum(self.shift_vars(person.id, day, [code]))
@@ -631,6 +651,8 @@ class RosterModel:
                     b = sum(self.shift_vars(pair.b, day, [code]))
                     self.model.add(apart >= a - b)
                     self.model.add(apart >= b - a)
+                    self.model.add(apart <= 2 - a - b)  # together on it: not apart
+                self.model.add(apart <= self.work[pair.a, day] + self.work[pair.b, day])
                 self.penalize(
                     "partnerships",
                     pair.weight,
@@ -648,6 +670,9 @@ class RosterModel:
                 if len(weekend) < 2:
                     continue
                 partial = self.model.new_bool_var("")
+                worked = sum(self.work[person.id, d] for d in weekend)
+                self.model.add(partial <= worked)  # exact: none or all worked is not partial
+                self.model.add(partial <= len(weekend) - worked)
                 for first in weekend:
                     for second in weekend:
                         if first != second:
@@ -667,7 +692,7 @@ class RosterModel:
             total = person.history.worked_assignments + sum(self.work[person.id, d] for d in self.days)
             if contract.max_assignments is not None:
                 over = self.model.new_int_var(0, self.problem.num_days + person.history.worked_assignments, "")
-                self.model.add(total - over <= contract.max_assignments)
+                self.model.add_max_equality(over, [total - contract.max_assignments, 0])
                 self.penalize(
                     "total_assignments",
                     1,
@@ -677,7 +702,7 @@ class RosterModel:
                 )
             if contract.min_assignments is not None:
                 under = self.model.new_int_var(0, contract.min_assignments, "")
-                self.model.add(total + under >= contract.min_assignments)
+                self.model.add_max_equality(under, [contract.min_assignments - total, 0])
                 self.penalize(
                     "total_assignments",
                     1,
@@ -694,7 +719,7 @@ class RosterModel:
                 continue
             worked = person.history.worked_weekends + sum(self.weekend_worked(person.id, w) for w in weekends)
             over = self.model.new_int_var(0, len(weekends) + person.history.worked_weekends, "")
-            self.model.add(worked - over <= limit)
+            self.model.add_max_equality(over, [worked - limit, 0])
             self.penalize(
                 "working_weekends", 1, over, f"{person.id}: more than {limit} working weekends", person=person.id
             )
@@ -838,6 +863,10 @@ def solve(
     (the ``changes`` rule then counts each (person, day) that differs: for re-planning, add the
     rule if the problem has none). The reference, or ``hint``, seeds the search. ``stop`` set
     by another thread ends the search, keeping the best roster found so far.
+
+    Every penalty variable equals what the roster breaks (max equalities and reified bounds), so
+    the objective reported as progress, the result's objective and its gap are the roster's real
+    cost, as ``evaluate`` and the checker price it, even before optimality.
     """
     if pinned:
         problem = replace(problem, pins=problem.pins + tuple(pinned))
@@ -878,10 +907,10 @@ def solve(
             finished.set()
             watcher.join()
     seconds = time.perf_counter() - started
-    return _result(built, solver, status, seconds, progress.first, stopped.is_set(), tighten=True)
+    return _result(built, solver, status, seconds, progress.first, stopped.is_set())
 
 
-def _result(built, solver, status, seconds, first, stopped, *, tighten=False) -> SolveResult:
+def _result(built, solver, status, seconds, first, stopped) -> SolveResult:
     name = STATUS.get(status, "unknown")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SolveResult(name, None, None, None, None, seconds, None, stopped=stopped)
@@ -889,17 +918,6 @@ def _result(built, solver, status, seconds, first, stopped, *, tighten=False) ->
     value = solver.value
     objective = int(round(solver.objective_value)) if built.penalties else 0
     bound = solver.best_objective_bound if built.penalties else 0.0
-    if tighten and status == cp_model.FEASIBLE and built.penalties:
-        # A roster found before the end may leave a penalty above what it breaks; with the
-        # roster fixed, the least penalties are its exact cost (what the checker computes).
-        built.model.clear_hints()
-        built.fix_to(roster)
-        exact = cp_model.CpSolver()
-        exact.parameters.max_time_in_seconds = 10.0
-        exact.parameters.num_workers = 1
-        if exact.solve(built.model) == cp_model.OPTIMAL:
-            value = exact.value
-            objective = int(round(exact.objective_value))
     violations, costs = built.violations(value)
     gap = 0.0 if objective == 0 or status == cp_model.OPTIMAL else max(0.0, (objective - bound) / abs(objective))
     return SolveResult(name, roster, objective, bound, gap, seconds, first, violations, costs, stopped)

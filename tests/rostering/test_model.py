@@ -355,3 +355,32 @@ def test_fractional_hour_limits_are_compared_in_minutes():
     over = replace(problem, staff=(replace(staff[0], contract=Contract(max_hours_per_week=40.25)),))
     soft = replace(over, rules=(Rule("coverage", hard=True), Rule("hours", weight=1)))
     assert solve(soft).term_costs == {"hours": 1}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_each_penalty_is_exact_once_the_roster_is_fixed(seed):
+    """With the roster fixed, even a search that pushes every penalty up finds the roster's
+    real cost: the objective a search reports, and its gap, are then true before optimality."""
+    import random
+
+    from tests.rostering.test_checker import generated
+
+    problem = generated(seed)
+    roster = model.solve(problem, time_limit=1, workers=1).roster
+    rng = random.Random(seed)
+    # Some cells changed so that more rules are broken (soft ones only: the roster must stay feasible).
+    assignments = dict(roster.assignments)
+    for key in rng.sample(sorted(assignments), 3):
+        assignments[key] = rng.choice((None, "D", "E", "N"))
+    for candidate in (roster, Roster(assignments)):
+        priced = model.evaluate(problem, candidate)
+        if not priced.feasible:
+            continue
+        built = model.build(problem)
+        built.fix_to(candidate)
+        built.model.maximize(sum(p.coefficient * p.expression for p in built.penalties))
+        solver = model.cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 10
+        assert solver.solve(built.model) == model.cp_model.OPTIMAL
+        assert round(solver.objective_value) == priced.objective
