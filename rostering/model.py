@@ -856,12 +856,15 @@ def solve(
     hint: Roster | None = None,
     seed: int = 0,
     relative_gap: float = 0.0,
+    parameters: dict | None = None,
 ) -> SolveResult:
     """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
 
     ``pinned`` adds pins (always hard) and ``reference`` replaces the problem's reference roster
     (the ``changes`` rule then counts each (person, day) that differs: for re-planning, add the
-    rule if the problem has none). The reference, or ``hint``, seeds the search. ``stop`` set
+    rule if the problem has none). ``parameters`` sets further CP-SAT parameters by name (e.g.
+    ``{"linearization_level": 2, "subsolvers": ["max_lp", "quick_restart"]}``); an unknown name
+    is a ValueError. The reference, or ``hint``, seeds the search. ``stop`` set
     by another thread ends the search, keeping the best roster found so far.
 
     Every penalty variable equals what the roster breaks (max equalities and reified bounds), so
@@ -884,6 +887,15 @@ def solve(
     solver.parameters.random_seed = seed
     if relative_gap:
         solver.parameters.relative_gap_limit = relative_gap
+    for name, value in (parameters or {}).items():
+        if name.startswith("_") or not hasattr(solver.parameters, name):
+            raise ValueError(f"CP-SAT has no parameter {name!r}")
+        if isinstance(value, list | tuple):
+            field = getattr(solver.parameters, name)
+            field.clear()
+            field.extend(value)
+        else:
+            setattr(solver.parameters, name, value)
     started = time.perf_counter()
     progress = _Progress(on_progress, started)
     stopped = threading.Event()

@@ -384,3 +384,13 @@ def test_each_penalty_is_exact_once_the_roster_is_fixed(seed):
         solver.parameters.max_time_in_seconds = 10
         assert solver.solve(built.model) == model.cp_model.OPTIMAL
         assert round(solver.objective_value) == priced.objective
+
+
+def test_solver_parameters_reach_cp_sat_and_a_wrong_name_is_refused():
+    problem = department(people=3, days=3)
+    result = model.solve(
+        problem, time_limit=5, workers=1, parameters={"linearization_level": 2, "subsolvers": ["max_lp"]}
+    )
+    assert result.status == "optimal"
+    with pytest.raises(ValueError, match="no_such_parameter"):
+        model.solve(problem, time_limit=5, workers=1, parameters={"no_such_parameter": 1})
