@@ -825,14 +825,19 @@ def _literal(model: cp_model.CpModel, state):
     return literal
 
 
+def _cost(built: RosterModel):
+    return sum(p.coefficient * p.expression for p in built.penalties)
+
+
 def build(problem: Problem, *, assumptions: bool = False, objective: bool = True) -> RosterModel:
     return RosterModel(problem, assumptions=assumptions, objective=objective).build()
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress, started):
+    def __init__(self, on_progress, started, cost):
         super().__init__()
         self.on_progress = on_progress
+        self.cost = cost
         self.started = started
         self.first: float | None = None
 
@@ -841,7 +846,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         if self.first is None:
             self.first = seconds
         if self.on_progress is not None:
-            self.on_progress(self.objective_value, self.best_objective_bound, seconds)
+            self.on_progress(float(self.value(self.cost)), self.best_objective_bound, seconds)
 
 
 def solve(
@@ -867,9 +872,11 @@ def solve(
     is a ValueError. The reference, or ``hint``, seeds the search. ``stop`` set
     by another thread ends the search, keeping the best roster found so far.
 
-    Every penalty variable equals what the roster breaks (max equalities and reified bounds), so
-    the objective reported as progress, the result's objective and its gap are the roster's real
-    cost, as ``evaluate`` and the checker price it, even before optimality.
+    Every penalty variable equals what the roster breaks (max equalities and reified bounds), and
+    the objective reported as progress, the result's objective and its gap are computed from the
+    penalties on the roster found (not CP-SAT's objective value, which is its presolved model's
+    and may be higher before optimality), so they are the roster's real cost, as ``evaluate`` and
+    the checker price it.
     """
     if pinned:
         problem = replace(problem, pins=problem.pins + tuple(pinned))
@@ -897,7 +904,7 @@ def solve(
         else:
             setattr(solver.parameters, name, value)
     started = time.perf_counter()
-    progress = _Progress(on_progress, started)
+    progress = _Progress(on_progress, started, _cost(built))
     stopped = threading.Event()
     watcher = None
     if stop is not None:
@@ -928,7 +935,9 @@ def _result(built, solver, status, seconds, first, stopped) -> SolveResult:
         return SolveResult(name, None, None, None, None, seconds, None, stopped=stopped)
     roster = built.roster(solver.boolean_value)
     value = solver.value
-    objective = int(round(solver.objective_value)) if built.penalties else 0
+    # Not solver.objective_value: that is the presolved model's, where a penalty may be only
+    # bounded below; the penalties on the returned (postsolved) roster are its exact cost.
+    objective = int(value(_cost(built)))
     bound = solver.best_objective_bound if built.penalties else 0.0
     violations, costs = built.violations(value)
     gap = 0.0 if objective == 0 or status == cp_model.OPTIMAL else max(0.0, (objective - bound) / abs(objective))
