@@ -405,3 +405,22 @@ def test_the_objective_reported_as_progress_and_returned_is_the_roster_s_real_co
     reported = []
     result = model.solve(problem, time_limit=1, workers=1, on_progress=lambda objective, *_: reported.append(objective))
     assert reported[-1] == result.objective == model.evaluate(problem, result.roster).objective
+
+
+def test_continuity_counts_a_change_from_a_weekend_only_shift_on_sunday_to_a_weekday_one():
+    weekend = ShiftType("W", "Weekend", dt.time(9), dt.time(17), 8, weekend_only=True)
+    problem = replace(
+        department(people=1, days=8, cover={}, rules=(Rule("continuity", weight=1),)), shift_types=(DAY, weekend)
+    )
+    roster = Roster({("p0", 5): "W", ("p0", 6): "W", ("p0", 7): "D"})
+    assert model.evaluate(problem, roster).term_costs == {"continuity": 1}
+
+
+@pytest.mark.parametrize(("hours", "cost"), [(8.14, 1), (8.5, 2)])
+def test_hours_balance_rounds_the_difference_to_the_nearest_hour_a_half_up(hours, cost):
+    staff = (Staff("p0", skills=("reg",), contract=Contract(target_hours_per_week=7)),)
+    problem = replace(
+        department(staff=staff, cover={}, rules=(Rule("hours_balance", weight=1),)),
+        shift_types=(replace(DAY, hours=hours),),
+    )
+    assert model.evaluate(problem, Roster({("p0", 0): "D"})).term_costs == {"hours_balance": cost}
