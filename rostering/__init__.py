@@ -1,0 +1,1 @@
+"""Staff rostering: the roster problem, its CP-SAT model, explanations and the INRC-II benchmark."""
