@@ -690,26 +690,13 @@ class RosterModel:
         for person in self.problem.staff:
             contract = person.contract
             total = person.history.worked_assignments + sum(self.work[person.id, d] for d in self.days)
+            key = ("total_assignments", person.id)
             if contract.max_assignments is not None:
-                over = self.model.new_int_var(0, self.problem.num_days + person.history.worked_assignments, "")
-                self.model.add_max_equality(over, [total - contract.max_assignments, 0])
-                self.penalize(
-                    "total_assignments",
-                    1,
-                    over,
-                    f"{person.id}: more than {contract.max_assignments} working days",
-                    person=person.id,
-                )
+                text = f"{person.id}: more than {contract.max_assignments} working days"
+                self.at_most("total_assignments", key, total, contract.max_assignments, text, person=person.id)
             if contract.min_assignments is not None:
-                under = self.model.new_int_var(0, contract.min_assignments, "")
-                self.model.add_max_equality(under, [contract.min_assignments - total, 0])
-                self.penalize(
-                    "total_assignments",
-                    1,
-                    under,
-                    f"{person.id}: fewer than {contract.min_assignments} working days",
-                    person=person.id,
-                )
+                text = f"{person.id}: fewer than {contract.min_assignments} working days"
+                self.at_least("total_assignments", key, total, contract.min_assignments, text, person=person.id)
 
     def _working_weekends(self) -> None:
         weekends = self.problem.weekends()
@@ -718,11 +705,8 @@ class RosterModel:
             if limit is None:
                 continue
             worked = person.history.worked_weekends + sum(self.weekend_worked(person.id, w) for w in weekends)
-            over = self.model.new_int_var(0, len(weekends) + person.history.worked_weekends, "")
-            self.model.add_max_equality(over, [worked - limit, 0])
-            self.penalize(
-                "working_weekends", 1, over, f"{person.id}: more than {limit} working weekends", person=person.id
-            )
+            text = f"{person.id}: more than {limit} working weekends"
+            self.at_most("working_weekends", ("working_weekends", person.id), worked, limit, text, person=person.id)
 
     def _changes(self) -> None:
         reference = self.problem.reference
