@@ -45,6 +45,9 @@ class Action(StrEnum):
     INFUSION_PLACE = "infusion.place"
     INFUSION_MANAGE = "infusion.manage"
     INFUSION_SIMULATE = "infusion.simulate"
+    ROSTER_VIEW = "roster.view"
+    ROSTER_REQUEST = "roster.request"
+    ROSTER_MANAGE = "roster.manage"
 
 
 _ALL = frozenset(Role)
@@ -107,6 +110,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.INFUSION_PLACE: _STAFF,
     Action.INFUSION_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.INFUSION_SIMULATE: frozenset({Role.ADMIN, Role.MANAGER, Role.ANALYST}),
+    # Rosters: everyone who works with the staff reads the published ones (drafts, what-ifs and
+    # everyone's leave and wishes are the managers'); a rostered person asks for their own leave,
+    # preferences and swaps; managers and admins set rotas and rules, solve, publish, approve.
+    Action.ROSTER_VIEW: _ALL,
+    Action.ROSTER_REQUEST: _STAFF,
+    Action.ROSTER_MANAGE: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 

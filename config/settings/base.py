@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "infusion",
     "analytics",
     "accounts",
+    # After infusion: a published nurse roster tells the infusion center its nurses on duty.
+    "rostering",
     "frontdesk",
 ]
 
