@@ -20,6 +20,7 @@ facility_api = [
     path("", include("imports.api_urls")),
     path("", include("analytics.api_urls")),
     path("infusion/", include("infusion.api_urls")),
+    path("rostering/", include("rostering.api_urls")),
     path(
         "memberships/<int:membership_id>/tokens/",
         accounts_api.MemberTokenListApi.as_view(),
@@ -41,6 +42,7 @@ facility_pages = [
     path("imports/", include("imports.urls")),
     path("analytics/", include("analytics.urls")),
     path("infusion/", include("infusion.urls")),
+    path("rostering/", include("rostering.urls")),
 ]
 
 urlpatterns = [

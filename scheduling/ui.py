@@ -77,6 +77,7 @@ NAVIGATION = [
     NavItem("Imports", "imports:home", Action.IMPORT_VIEW),
     NavItem("Analytics", "analytics:home", Action.ANALYTICS_VIEW),
     NavItem("Infusion", "infusion:home", Action.INFUSION_VIEW),
+    NavItem("Rosters", "rostering:home", Action.ROSTER_VIEW),
 ]
 
 

@@ -1,0 +1,3 @@
+"""Placeholder until this area lands; its owner replaces it."""
+
+urlpatterns: list = []
