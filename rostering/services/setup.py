@@ -38,7 +38,6 @@ from scheduling import ranges
 from scheduling import selectors as kernel
 from scheduling.errors import ApplicationError, NotFound, constraint_name
 from scheduling.history import audited_delete, audited_save
-from scheduling.models import ResourceKind
 from scheduling.permissions import Action
 
 # The model prices these and has no constraint form for them (rostering/model.py: optimal
@@ -492,7 +491,7 @@ def coverage_delete(*, facility, actor, rota_id, coverage_id) -> None:
 # --- staff ------------------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("resource", "seniority", "skills", "sites", "contract", "active")
-STAFF_KINDS = (ResourceKind.PRACTITIONER, ResourceKind.NURSE)
+STAFF_KINDS = ("practitioner", "nurse")  # scheduling.models.ResourceKind
 
 
 def staff_resource_choices(*, facility):
