@@ -70,13 +70,30 @@ def rota_sync(*, rota_id: int, actor_id: int) -> dict[str, int]:
         gone = [row for row in rows if row.roster.status == RosterStatus.ARCHIVED and row.exception_id]
         # A shift both archived and published (a re-plan kept it) hands its extra time over.
         kept = {(row.staff_id, row.date, row.shift_type_id): row for row in gone}
+        create = []
         for row in live:
             if row.exception_id is not None:
                 continue
             old = kept.pop((row.staff_id, row.date, row.shift_type_id), None)
             if old is not None:
                 _move_exception(old, row)
+            else:
+                create.append(row)
+        # Old extra time goes first: a changed shift of the same day would overlap it.
+        for row in kept.values():
+            if row.exception_id == COVERED:
+                Assignment.objects.filter(pk=row.pk).update(exception_id=None)
                 continue
+            try:
+                availability.exception_remove(facility=facility, actor=actor, exception_id=row.exception_id)
+            except ApplicationError as error:
+                if error.code not in ("exception_past", "not_found"):
+                    counts["refused"] += 1
+                    logger.warning("Roster %s: extra time %s kept: %s", row.roster_id, row.exception_id, error.message)
+                    continue
+            Assignment.objects.filter(pk=row.pk).update(exception_id=None)
+            counts["removed"] += 1
+        for row in create:
             start, end = shift_span(row, zone)
             if end <= now:
                 continue
@@ -103,19 +120,6 @@ def rota_sync(*, rota_id: int, actor_id: int) -> dict[str, int]:
                 continue
             Assignment.objects.filter(pk=row.pk).update(exception_id=exception.pk or COVERED)
             counts["added"] += 1 if exception.pk else 0
-        for row in kept.values():
-            if row.exception_id == COVERED:
-                Assignment.objects.filter(pk=row.pk).update(exception_id=None)
-                continue
-            try:
-                availability.exception_remove(facility=facility, actor=actor, exception_id=row.exception_id)
-            except ApplicationError as error:
-                if error.code not in ("exception_past", "not_found"):
-                    counts["refused"] += 1
-                    logger.warning("Roster %s: extra time %s kept: %s", row.roster_id, row.exception_id, error.message)
-                    continue
-            Assignment.objects.filter(pk=row.pk).update(exception_id=None)
-            counts["removed"] += 1
         if rota.infusion_nurses:
             counts["nurse_days"] = _sync_nurses(rota, actor, zone, now)
     return counts
