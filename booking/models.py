@@ -235,14 +235,15 @@ class TokenBooking(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice of a change to a booking, for one member; emailed too.
+    """An in-app notice of a change to a booking (or, without a booking, of another change that
+    concerns the member, such as a shift swap of their roster), for one member; emailed too.
 
     Derived state, so it keeps no history: it is made from a booking event that is itself
     audited, and ``read_at`` / ``emailed_at`` record the only changes it ever sees."""
 
     facility = models.ForeignKey("scheduling.Facility", on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     event = models.CharField(max_length=30)
     event_id = models.UUIDField(help_text="One change; makes sending idempotent.")
     message = models.CharField(max_length=500)

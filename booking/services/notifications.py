@@ -137,6 +137,39 @@ def notify_booking_event(
     return len(created)
 
 
+def notify_members(*, facility, recipient_ids: list[int], title: str, message: str, event_id: str) -> int:
+    """Tells ``recipient_ids`` (those still members) of a change that is not a booking's (a shift
+    swap of their roster, from rostering), each as their membership asks (``notify_by``), in the
+    same notices and emails as a booking's. Idempotent per ``event_id`` and recipient, like
+    ``notify_booking_event``. Returns how many notifications it created."""
+    notify_by = kernel.member_notify_by(facility=facility, user_ids=recipient_ids)
+    if not notify_by:
+        return 0
+    already = set(
+        Notification.objects.filter(facility=facility, event_id=event_id).values_list("recipient_id", flat=True)
+    )
+    now = timezone.now()
+    created = [user_id for user_id in sorted(notify_by) if user_id not in already]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                facility=facility,
+                recipient_id=user_id,
+                booking=None,
+                event=title[:30],
+                event_id=uuid.UUID(event_id),
+                message=message[:500],
+                read_at=None if notify_by[user_id] in IN_APP else now,
+            )
+            for user_id in created
+        ],
+        ignore_conflicts=True,
+    )
+    emailed = [user_id for user_id, how in notify_by.items() if how in EMAIL]
+    _email_once(facility=facility, event_id=event_id, recipient_ids=emailed, title=title, message=message)
+    return len(created)
+
+
 def _email_once(*, facility, event_id: str, recipient_ids: list[int], title: str, message: str) -> None:
     """Emails each notification of the event to ``recipient_ids`` that has not been emailed, to
     recipients with an address. Each is claimed before sending by setting ``emailed_at`` where it

@@ -30,7 +30,7 @@ class NotificationReadAllView(BookingPage):
 
 
 class NotificationReadView(BookingPage):
-    """Marks one notification read and opens its booking."""
+    """Marks one notification read and opens its booking (if it has one)."""
 
     http_method_names = ["post"]
 
@@ -38,6 +38,8 @@ class NotificationReadView(BookingPage):
         notice = services.notification_mark_read(
             facility=request.facility, recipient=request.user, notification_id=notification_id
         )
+        if notice.booking_id is None:  # a notice of another change (a shift swap): nothing to open
+            return redirect("booking:notifications", facility_slug=facility_slug)
         return redirect("booking:detail", facility_slug=facility_slug, booking_id=notice.booking_id)
 
 

@@ -56,3 +56,17 @@ def rota_and_staff(facility, user, registrar, other_registrar, small_problem):
 @pytest.fixture
 def rota(rota_and_staff):
     return rota_and_staff[0]
+
+
+@pytest.fixture
+def published_roster(facility, user, rota):
+    """A week of the rota solved (≤ 5 s) and published by the admin ``user`` (needs a
+    ``transaction=True`` database: the solve runs after the commit)."""
+    from rostering.services import rosters
+
+    roster = rosters.roster_create(
+        facility=facility, actor=user, rota_id=rota.pk, first_day=next_monday(), num_days=7, time_limit_seconds=5
+    )
+    rosters.roster_publish(facility=facility, actor=user, roster_id=roster.pk)
+    roster.refresh_from_db()
+    return roster
