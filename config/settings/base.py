@@ -159,3 +159,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The rostering assistant's language model (rostering.assistant.llm); no key: the parser alone.
+CARESLOT_ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY", "")
+CARESLOT_ANTHROPIC_MODEL = env_str("CARESLOT_ANTHROPIC_MODEL", "claude-sonnet-4-5")
