@@ -651,14 +651,19 @@ def swap_decide(*, facility, actor, swap_id, approve: bool, note: str = "") -> S
         if approve:
             if roster.status != RosterStatus.PUBLISHED:
                 raise _swap_state("The roster is no longer published: the swap can only be declined.")
-            findings = _swap_findings(
-                roster=roster,
-                requester=swap.requester,
-                requester_date=swap.requester_date,
-                partner=swap.partner,
-                partner_date=swap.partner_date,
-                today=_local_now(facility).date(),
-            )
+            try:
+                findings = _swap_findings(
+                    roster=roster,
+                    requester=swap.requester,
+                    requester_date=swap.requester_date,
+                    partner=swap.partner,
+                    partner_date=swap.partner_date,
+                    today=_local_now(facility).date(),
+                )
+            except ApplicationError as error:
+                if error.code != "invalid":
+                    raise
+                raise _swap_state(f"The roster has changed since the swap was asked: {error.message}") from None
             if findings:
                 raise _refuse(findings)
             _apply(facility=facility, actor=actor, roster=roster, swap=swap)
