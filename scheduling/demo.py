@@ -60,6 +60,8 @@ LOGINS = [
     ("clinician", Role.CLINICIAN, False, ["riverside"]),
     ("analyst", Role.ANALYST, False, ["riverside"]),
     ("hillcrest-desk", Role.SCHEDULER, False, ["hillcrest"]),
+    # A medical registrar on Hillcrest's demo rota (rostering/demo.py): their shifts and requests.
+    ("registrar", Role.CLINICIAN, False, ["hillcrest"]),
 ]
 
 # Invented name parts, combined at random; any resemblance to a real person is coincidence.
