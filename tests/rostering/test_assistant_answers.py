@@ -177,6 +177,7 @@ def change_calls(monkeypatch):
     return calls
 
 
+@pytest.mark.django_db  # no solve: a rolled-back transaction is enough
 def test_a_proposal_is_confirmed_once(facility, registrar, change_calls):
     params = {
         "roster_id": 7,
@@ -196,6 +197,7 @@ def test_a_proposal_is_confirmed_once(facility, registrar, change_calls):
     assert len(change_calls) == 1
 
 
+@pytest.mark.django_db  # no solve: a rolled-back transaction is enough
 def test_a_failed_confirmation_can_be_tried_again(facility, user, monkeypatch):
     def refuse(**kwargs):
         raise ApplicationError("roster_state", "Busy.", status_code=409)
@@ -215,6 +217,7 @@ def test_a_failed_confirmation_can_be_tried_again(facility, user, monkeypatch):
     assert assistant.proposal_confirm(facility=facility, actor=user, token=token).roster_id == 5
 
 
+@pytest.mark.django_db  # no solve: a rolled-back transaction is enough
 def test_a_forged_expired_or_foreign_token_is_refused(
     facility, other_facility, user, make_member, monkeypatch, change_calls
 ):
