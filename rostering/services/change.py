@@ -378,6 +378,16 @@ def roster_diff(*, base: Roster, other: Roster) -> list[dict]:
     return sorted(rows, key=lambda row: (row["date"], row["name"], row["staff_id"]))
 
 
+def diff_base(*, facility, actor, roster: Roster, against=None) -> Roster:
+    """The roster to compare ``roster`` with: ``against`` if given, else its parent (400
+    naming ``against`` when it has none)."""
+    if against is not None:
+        return selectors.roster_get(facility=facility, actor=actor, roster_id=against)
+    if roster.parent_id is None:
+        raise _invalid("against", "The roster has no parent: name a roster to compare against.")
+    return selectors.roster_get(facility=facility, actor=actor, roster_id=roster.parent_id)
+
+
 def roster_diff_summary(changes: list[dict]) -> dict[str, int]:
     """Counts of a diff: cells changed, people and days touched, shifts added (off → working),
     removed (working → off) and moved (one shift for another)."""
@@ -624,7 +634,8 @@ def _pk(value) -> int:
     return number
 
 
-def _swap_get(*, facility, actor, swap_id, for_update: bool = False) -> SwapRequest:
+def swap_get(*, facility, actor, swap_id, for_update: bool = False) -> SwapRequest:
+    """A swap the actor may see (``selectors.swap_list``), or 404."""
     queryset = selectors.swap_list(facility=facility, actor=actor)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
@@ -643,9 +654,9 @@ def swap_decide(*, facility, actor, swap_id, approve: bool, note: str = "") -> S
     if len(note) > 300:
         raise _invalid("note", "At most 300 characters.")
     with transaction.atomic():
-        found = _swap_get(facility=facility, actor=actor, swap_id=swap_id)
+        found = swap_get(facility=facility, actor=actor, swap_id=swap_id)
         roster = selectors.roster_get(facility=facility, actor=actor, roster_id=found.roster_id, for_update=True)
-        swap = _swap_get(facility=facility, actor=actor, swap_id=swap_id, for_update=True)
+        swap = swap_get(facility=facility, actor=actor, swap_id=swap_id, for_update=True)
         if swap.status != SwapStatus.PENDING:
             raise _swap_state(f"The swap has already been {swap.get_status_display().lower()}.")
         if approve:
@@ -716,7 +727,7 @@ def swap_withdraw(*, facility, actor, swap_id) -> SwapRequest:
     """The requester (or a manager) withdraws a pending swap."""
     selectors.require(facility=facility, actor=actor, action=Action.ROSTER_REQUEST)
     with transaction.atomic():
-        swap = _swap_get(facility=facility, actor=actor, swap_id=swap_id, for_update=True)
+        swap = swap_get(facility=facility, actor=actor, swap_id=swap_id, for_update=True)
         if (
             not selectors.can_manage(facility=facility, actor=actor)
             and swap.requester.resource.user_id != actor.pk
