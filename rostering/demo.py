@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from availability import services as availability
 from rostering import generate, selectors
 from rostering import problem as rp
 from rostering.models import Leave, LeaveKind, LeaveStatus, Preference
@@ -52,6 +53,8 @@ REGISTRAR_LOGIN = "registrar"
 #: the time improves it. ``make run`` waits for them, so they stay short.
 REGISTRARS_SECONDS = 10
 NURSES_SECONDS = 4
+#: The rotas' own time limit, for the rosters a manager drafts in the app (long enough to watch).
+ROTA_SOLVE_SECONDS = 30
 
 NURSE_NAMES = (
     "Nurse Ines Corrin",
@@ -74,7 +77,8 @@ def seed(*, facility, actor) -> int:
     """Returns the rostering rows created now (rotas, staff, requests, rosters)."""
     if facility.slug != ROSTERING_FACILITY:
         return 0
-    today = dt.datetime.now(ZoneInfo(facility.time_zone)).date()
+    zone = ZoneInfo(facility.time_zone)
+    today = dt.datetime.now(zone).date()
     monday = today - dt.timedelta(days=today.weekday())
     departments = {d.code: d for d in kernel.department_list(facility=facility)}
     # Linked only if the login is a member here (as the kernel insists of a resource's user).
@@ -93,9 +97,10 @@ def seed(*, facility, actor) -> int:
                 resource_kind="practitioner",
                 users={first: registrar} if registrar is not None else {},
                 department=departments.get("gen"),
-                solve_seconds=REGISTRARS_SECONDS,
+                solve_seconds=ROTA_SOLVE_SECONDS,
                 weekly=True,
             )
+            _time_from_roster_only(facility, actor, staff.values(), monday, zone)
             created += 1 + len(staff) + _requests(staff[first], rota, monday, actor)
         created += _roster(facility, actor, rota, monday, REGISTRARS_ROSTER_DAYS, REGISTRARS_SECONDS)
     with transaction.atomic():
@@ -109,9 +114,10 @@ def seed(*, facility, actor) -> int:
                 resource_kind="nurse",
                 department=departments.get("inf"),
                 infusion_nurses=True,
-                solve_seconds=NURSES_SECONDS,
+                solve_seconds=ROTA_SOLVE_SECONDS,
                 weekly=True,
             )
+            _time_from_roster_only(facility, actor, staff.values(), monday, zone)
             created += 1 + len(staff)
         created += _roster(facility, actor, rota, monday, DAYS, NURSES_SECONDS)
     return created
@@ -148,6 +154,21 @@ def nurses_problem(first_day: dt.date) -> rp.Problem:
         preferences=(rp.Preference("n5", 9, "E", False, 2, "school run"),),
         rules=rp.default_rules(),
     )
+
+
+def _time_from_roster_only(facility, actor, staff, monday: dt.date, zone: ZoneInfo) -> None:
+    """A weekly pattern without windows for each rostered person: their bookable time is their
+    published shifts (the sync's extra time), and the availability demo, which gives a resource
+    without a schedule a demo week, leaves them alone on the next run."""
+    since = dt.datetime.combine(monday, dt.time(0), tzinfo=zone)
+    for member in staff:
+        availability.schedule_create(
+            facility=facility,
+            actor=actor,
+            resource_id=member.resource_id,
+            valid_from=since,
+            name="Rostered: shifts from the published roster",
+        )
 
 
 def _requests(member, rota, monday: dt.date, actor) -> int:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from availability.models import AvailabilityException
+from availability.models import AvailabilityException, Schedule
 from infusion.models import NurseShift
 from rostering import checker, demo, selectors
 from rostering.models import (
@@ -49,6 +49,7 @@ def _counts(facility) -> dict:
     counts.update({f"{model.__name__} history": model.history.count() for model in ROSTERING_TABLES})
     counts["extra time"] = AvailabilityException.objects.filter(facility=facility).count()
     counts["nurse rows"] = NurseShift.objects.filter(facility=facility).count()
+    counts["schedules"] = Schedule.objects.filter(facility=facility).count()
     return counts
 
 
@@ -64,6 +65,12 @@ def test_the_demo_publishes_checked_rosters_and_a_second_run_adds_nothing(demo_w
 
     assert set(Rota.objects.values_list("name", flat=True)) == {demo.REGISTRARS_ROTA, demo.NURSES_ROTA}
     assert Rota.objects.get(name=demo.REGISTRARS_ROTA).staff.count() == demo.REGISTRARS
+    # A rostered person's weekly pattern has no windows: their time is their published shifts
+    # (so the availability demo, run again, gives them no demo week).
+    rostered = StaffMember.objects.values("resource_id")
+    patterns = Schedule.objects.filter(resource_id__in=rostered)
+    assert patterns.count() == StaffMember.objects.count()
+    assert not patterns.filter(availabilities__isnull=False).exists()
     for roster in Roster.objects.all():
         assert roster.status == RosterStatus.PUBLISHED, (roster, roster.solve_status, roster.error)
         assert roster.rota.facility == facility
