@@ -271,6 +271,9 @@ class PartDeleteView(RosteringPage):
 
 
 class RuleUpdateView(RotaSetupView):
+    def get(self, request, facility_slug: str, rota_id: str, code: str):
+        return redirect(f"{_url(facility_slug, rota_id)}#rules")
+
     def post(self, request, facility_slug: str, rota_id: str, code: str):
         rota = selectors.rota_get(facility=request.facility, rota_id=rota_id)
         form = setup_forms.RuleForm(request.POST, prefix=f"rule-{code}")

@@ -92,3 +92,29 @@ def test_registrars_and_other_facilities_are_kept_out(registrar, other_facility,
     assert _client(registrar).get(f"{PAGES}/setup/{rota.pk}/").status_code == 403
     outsider = make_member(other_facility, username="other-admin")
     assert _client(outsider).get(f"/f/facility-b/rostering/setup/{rota.pk}/").status_code == 404
+
+
+def test_a_staff_member_is_edited_with_their_skills_and_contract(manager, small_rota):
+    rota, staff = small_rota
+    client = _client(manager)
+    member = staff["Dr Reg"]
+    url = f"{PAGES}/setup/{rota.pk}/staff/{member.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Dr Reg" in page.content.decode()
+    assert client.get(f"{PAGES}/setup/{rota.pk}/rules/rest/").status_code == 302
+    response = client.post(
+        url,
+        {
+            "staff-seniority": "4",
+            "staff-skills": ["REG"],
+            "staff-contract": str(member.contract_id),
+            "staff-active": "",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.seniority, member.active, member.skills) == (4, False, ["REG"])
+    response = client.post(url, {"staff-seniority": "9", "staff-contract": str(member.contract_id)})
+    assert response.status_code == 400 and 'id="id_staff-seniority_error"' in response.content.decode()
+    member.refresh_from_db()
+    assert member.seniority == 4
