@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from rostering import selectors
 from rostering.assistant import answer as assistant
+from rostering.assistant import proposals
 from rostering.models import Rota
 from scheduling.api_kernel import FacilityObjectField, FacilityViewSet, StrictInputSerializer
 from scheduling.permissions import Action
@@ -49,7 +50,7 @@ class ProposalOutput(serializers.Serializer):
     action = EnumField(enum_name="AssistantActionEnum", choices=ACTIONS)
     summary = serializers.CharField(help_text="What confirming will do, in words.")
     token = serializers.CharField(
-        help_text=f"Signed; confirm it within {assistant.PROPOSAL_MAX_AGE // 60} minutes, as the same user."
+        help_text=f"Signed; confirm it within {proposals.PROPOSAL_MAX_AGE // 60} minutes, as the same user."
     )
 
 
@@ -140,7 +141,7 @@ class AssistantViewSet(FacilityViewSet):
     )
     def confirm(self, request, facility_slug: str):
         fields = self.validated(ConfirmInput)
-        done = assistant.proposal_confirm(facility=request.facility, actor=request.user, token=fields["token"])
+        done = proposals.proposal_confirm(facility=request.facility, actor=request.user, token=fields["token"])
         return Response(ConfirmOutput(done).data, status=201)
 
 

@@ -2,51 +2,35 @@
 assignments, approved leave), the solver's explanations (``rostering.explain.why``) and the
 change services, never from the language model or from anything made up.
 
-Reads answer at once. Writes (a what-if, a swap request) come back as a ``Proposal``: the action,
-its parameters and a summary in words, carried by a signed token (salted, with the facility and
-the user inside, valid ``PROPOSAL_MAX_AGE`` seconds, confirmable once) that ``proposal_confirm``
-turns into the service call, which enforces who may do it.
+Reads answer at once. Writes (a what-if, a swap request) come back as a proposal
+(``rostering.assistant.proposals``) that a person confirms.
 
-Errors: 400 ``invalid`` naming ``token`` (forged, altered or expired) or ``question``; 403
-``permission_denied`` for another user's or another facility's token; 409 ``proposal_used`` for
-a token already confirmed; 404 for a rota of another facility; the change services' own errors.
+Errors: 400 ``invalid`` naming ``question``, or ``rota`` when the facility has none; 403 without
+``roster.view``; 404 for a rota of another facility.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import importlib
 import logging
 import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 
 from rostering import explain, selectors
 from rostering.assistant import intents as it
+from rostering.assistant import proposals
 from rostering.models import Leave, LeaveStatus, Roster, RosterStatus
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
 
 logger = logging.getLogger(__name__)
 
-PROPOSAL_SALT = "rostering.assistant.proposal"
-PROPOSAL_MAX_AGE = 15 * 60
 #: Time limit of each of the two searches ``explain.why`` runs for one answer.
 WHY_SECONDS = 4.0
 MAX_QUESTION = 500
-
-
-@dataclass(frozen=True)
-class Proposal:
-    action: str  # "what_if" | "swap"
-    params: dict
-    summary: str
-    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +40,7 @@ class Answer:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     roster_id: int | None = None
-    proposal: Proposal | None = None
+    proposal: proposals.Proposal | None = None
     source: str = "parser"
     options: tuple[str, ...] = ()
 
@@ -65,14 +49,6 @@ class Answer:
         if not self.columns and self.roster_id is None:
             return None
         return {"roster": self.roster_id, "columns": list(self.columns), "rows": [list(r) for r in self.rows]}
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    action: str
-    text: str
-    roster_id: int | None = None
-    swap_request_id: int | None = None
 
 
 @dataclass
@@ -474,81 +450,6 @@ def _swap(intent: it.Swap, setting: Setting) -> Answer:
 
 
 def _propose(intent_name: str, summary: str, params: dict, setting: Setting, roster: Roster) -> Answer:
-    token = proposal_sign(facility=setting.facility, actor=setting.actor, action=intent_name, params=params)
-    proposal = Proposal(action=intent_name, params=params, summary=summary, token=token)
+    token = proposals.proposal_sign(facility=setting.facility, actor=setting.actor, action=intent_name, params=params)
+    proposal = proposals.Proposal(action=intent_name, params=params, summary=summary, token=token)
     return Answer(intent_name, summary + " Confirm to go ahead.", roster_id=roster.pk, proposal=proposal)
-
-
-def proposal_sign(*, facility, actor, action: str, params: dict) -> str:
-    return signing.dumps(
-        {"action": action, "params": params, "facility": facility.pk, "user": actor.pk},
-        salt=PROPOSAL_SALT,
-        compress=True,
-    )
-
-
-def proposal_read(*, facility, actor, token) -> Proposal:
-    """The proposal ``token`` carries, if it is genuine, fresh, and the asker's in this facility."""
-    if not isinstance(token, str) or not token:
-        raise _invalid("token", "The proposal's token is missing.")
-    try:
-        content = signing.loads(token, salt=PROPOSAL_SALT, max_age=PROPOSAL_MAX_AGE)
-    except signing.SignatureExpired:
-        raise _invalid("token", "The proposal has expired; ask again.") from None
-    except signing.BadSignature:
-        raise _invalid("token", "The proposal's token is not valid.") from None
-    if content.get("facility") != facility.pk or content.get("user") != actor.pk:
-        raise ApplicationError("permission_denied", "This proposal was made for someone else.")
-    if content.get("action") not in ("what_if", "swap") or not isinstance(content.get("params"), dict):
-        raise _invalid("token", "The proposal's token is not valid.")
-    return Proposal(action=content["action"], params=content["params"], summary="", token=token)
-
-
-def _change_services():
-    # Imported when a proposal is confirmed: the change services are their own module.
-    return importlib.import_module("rostering.services.change")
-
-
-def proposal_confirm(*, facility, actor, token) -> Confirmation:
-    """Carries out the proposal ``token`` carries, once: a what-if roster (``roster.manage``) or
-    a swap request (own shifts, or anyone's for a manager), by the change services as ``actor``."""
-    proposal = proposal_read(facility=facility, actor=actor, token=token)
-    used_key = "rostering:assistant:used:" + hashlib.sha256(token.encode()).hexdigest()
-    if not cache.add(used_key, True, timeout=PROPOSAL_MAX_AGE + 60):
-        raise ApplicationError("proposal_used", "This proposal has already been confirmed.", status_code=409)
-    change = _change_services()
-    params = proposal.params
-    try:
-        if proposal.action == "what_if":
-            roster = change.what_if_create(
-                facility=facility,
-                actor=actor,
-                roster_id=params["roster_id"],
-                coverage=params["coverage"],
-                note=params.get("note", ""),
-            )
-            return Confirmation(
-                "what_if",
-                f"The what-if “{roster.name}” is being solved; it never changes the published roster.",
-                roster_id=roster.pk,
-            )
-        swap = change.swap_request_create(
-            facility=facility,
-            actor=actor,
-            roster_id=params["roster_id"],
-            requester_staff_id=params["requester_staff_id"],
-            requester_date=params["requester_date"],
-            partner_staff_id=params["partner_staff_id"],
-            partner_date=params.get("partner_date"),
-            reason=params.get("reason", ""),
-        )
-        return Confirmation(
-            "swap",
-            "The swap request is waiting for a manager's decision.",
-            roster_id=params["roster_id"],
-            swap_request_id=swap.pk,
-        )
-    except BaseException:
-        # Nothing was made: the same proposal may be confirmed again.
-        cache.delete(used_key)
-        raise

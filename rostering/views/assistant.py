@@ -10,6 +10,7 @@ from django.views import View
 
 from rostering import selectors
 from rostering.assistant import answer as assistant
+from rostering.assistant import proposals
 from scheduling.errors import ApplicationError
 from scheduling.permissions import Action
 from scheduling.ui import FacilityPageMixin
@@ -91,7 +92,7 @@ class ConfirmView(AssistantPage):
     def post(self, request, facility_slug: str):
         back = reverse("rostering:assistant", kwargs={"facility_slug": facility_slug})
         try:
-            done = assistant.proposal_confirm(
+            done = proposals.proposal_confirm(
                 facility=request.facility, actor=request.user, token=request.POST.get("token")
             )
         except ApplicationError as error:

@@ -9,6 +9,7 @@ import pytest
 
 from rostering.assistant import answer as assistant
 from rostering.assistant import intents as it
+from rostering.assistant import proposals
 from rostering.models import Assignment, Leave, LeaveStatus, StaffMember
 from rostering.services import rosters
 from scheduling.errors import ApplicationError
@@ -125,7 +126,7 @@ def test_writes_are_proposals_for_who_may_make_them(facility, user, registrar, o
     assert result.proposal.params["roster_id"] == week.pk
     refused = ask(facility, registrar, question)
     assert refused.proposal is None and "manager" in refused.text
-    done = assistant.proposal_confirm(facility=facility, actor=user, token=result.proposal.token)
+    done = proposals.proposal_confirm(facility=facility, actor=user, token=result.proposal.token)
     assert (done.action, done.roster_id) == ("what_if", 991)
     action, kwargs = change_calls[0]
     assert action == "what_if" and kwargs["actor"] == user and kwargs["facility"] == facility
@@ -173,7 +174,7 @@ def change_calls(monkeypatch):
         return types.SimpleNamespace(pk=992)
 
     fake = types.SimpleNamespace(what_if_create=what_if_create, swap_request_create=swap_request_create)
-    monkeypatch.setattr(assistant, "_change_services", lambda: fake)
+    monkeypatch.setattr(proposals, "_change_services", lambda: fake)
     return calls
 
 
@@ -187,12 +188,12 @@ def test_a_proposal_is_confirmed_once(facility, registrar, change_calls):
         "partner_date": None,
         "reason": "",
     }
-    token = assistant.proposal_sign(facility=facility, actor=registrar, action="swap", params=params)
-    done = assistant.proposal_confirm(facility=facility, actor=registrar, token=token)
+    token = proposals.proposal_sign(facility=facility, actor=registrar, action="swap", params=params)
+    done = proposals.proposal_confirm(facility=facility, actor=registrar, token=token)
     assert (done.action, done.swap_request_id) == ("swap", 992)
     assert change_calls == [("swap", {"facility": facility, "actor": registrar, **params})]
     with pytest.raises(ApplicationError) as error:
-        assistant.proposal_confirm(facility=facility, actor=registrar, token=token)
+        proposals.proposal_confirm(facility=facility, actor=registrar, token=token)
     assert (error.value.code, error.value.status_code) == ("proposal_used", 409)
     assert len(change_calls) == 1
 
@@ -208,40 +209,40 @@ def test_a_failed_confirmation_can_be_tried_again(facility, user, monkeypatch):
         fake = next(attempts)
         return fake or types.SimpleNamespace(what_if_create=lambda **k: types.SimpleNamespace(pk=5, name="w"))
 
-    monkeypatch.setattr(assistant, "_change_services", services)
-    token = assistant.proposal_sign(
+    monkeypatch.setattr(proposals, "_change_services", services)
+    token = proposals.proposal_sign(
         facility=facility, actor=user, action="what_if", params={"roster_id": 1, "coverage": []}
     )
     with pytest.raises(ApplicationError):
-        assistant.proposal_confirm(facility=facility, actor=user, token=token)
-    assert assistant.proposal_confirm(facility=facility, actor=user, token=token).roster_id == 5
+        proposals.proposal_confirm(facility=facility, actor=user, token=token)
+    assert proposals.proposal_confirm(facility=facility, actor=user, token=token).roster_id == 5
 
 
 @pytest.mark.django_db  # no solve: a rolled-back transaction is enough
 def test_a_forged_expired_or_foreign_token_is_refused(
     facility, other_facility, user, make_member, monkeypatch, change_calls
 ):
-    token = assistant.proposal_sign(
+    token = proposals.proposal_sign(
         facility=facility, actor=user, action="what_if", params={"roster_id": 1, "coverage": []}
     )
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     with pytest.raises(ApplicationError) as error:
-        assistant.proposal_confirm(facility=facility, actor=user, token=forged)
+        proposals.proposal_confirm(facility=facility, actor=user, token=forged)
     assert (error.value.status_code, list(error.value.fields)) == (400, ["token"])
 
     colleague = make_member(facility, Role.MANAGER, username="another-manager")
     with pytest.raises(ApplicationError) as error:
-        assistant.proposal_confirm(facility=facility, actor=colleague, token=token)
+        proposals.proposal_confirm(facility=facility, actor=colleague, token=token)
     assert error.value.status_code == 403
 
-    elsewhere = assistant.proposal_sign(facility=other_facility, actor=user, action="what_if", params={})
+    elsewhere = proposals.proposal_sign(facility=other_facility, actor=user, action="what_if", params={})
     with pytest.raises(ApplicationError) as error:
-        assistant.proposal_confirm(facility=facility, actor=user, token=elsewhere)
+        proposals.proposal_confirm(facility=facility, actor=user, token=elsewhere)
     assert error.value.status_code == 403
 
-    monkeypatch.setattr(assistant, "PROPOSAL_MAX_AGE", -1)
+    monkeypatch.setattr(proposals, "PROPOSAL_MAX_AGE", -1)
     with pytest.raises(ApplicationError) as error:
-        assistant.proposal_confirm(facility=facility, actor=user, token=token)
+        proposals.proposal_confirm(facility=facility, actor=user, token=token)
     assert error.value.status_code == 400 and "expired" in error.value.message
     assert change_calls == []
 
@@ -254,7 +255,7 @@ def test_the_real_change_service_receives_a_swap_proposal(facility, registrar, o
     partner = me(other_registrar)
     result = ask(facility, registrar, f"swap my shift on {mine.date.isoformat()} with {partner.resource.name}")
     try:
-        done = assistant.proposal_confirm(facility=facility, actor=registrar, token=result.proposal.token)
+        done = proposals.proposal_confirm(facility=facility, actor=registrar, token=result.proposal.token)
     except ApplicationError as error:
         # The hard rules may forbid this particular swap: then nothing was saved and it says why.
         assert error.code in ("swap_breaks_rules", "invalid"), error.message

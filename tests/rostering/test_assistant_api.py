@@ -16,7 +16,7 @@ from django.urls import reverse
 from conftest import token_client
 from rostering.assistant import answer as assistant
 from rostering.assistant import intents as it
-from rostering.assistant import llm
+from rostering.assistant import llm, proposals
 from rostering.models import Assignment, StaffMember
 from rostering.services import rosters
 from scheduling.models import Role
@@ -67,7 +67,7 @@ def change_calls(monkeypatch):
         return types.SimpleNamespace(pk=77)
 
     fake = types.SimpleNamespace(what_if_create=what_if_create, swap_request_create=swap_request_create)
-    monkeypatch.setattr(assistant, "_change_services", lambda: fake)
+    monkeypatch.setattr(proposals, "_change_services", lambda: fake)
     return calls
 
 
@@ -168,7 +168,7 @@ def test_input_is_refused_naming_the_field_and_other_facilities_are_not_found(
     assert browser.get(page(other_facility)).status_code == 404
 
     # A token of this facility is refused in another one, even for a member of both.
-    token = assistant.proposal_sign(facility=facility, actor=user, action="what_if", params={})
+    token = proposals.proposal_sign(facility=facility, actor=user, action="what_if", params={})
     MembershipFactory(facility=other_facility, user=user, role=Role.ADMIN)
     response = client.post(api(other_facility, "rostering-assistant-confirm"), {"token": token}, format="json")
     assert response.status_code == 403
