@@ -46,11 +46,17 @@ class AssistantPage(FacilityPageMixin, View):
     def rotas(self):
         return list(selectors.rota_list(facility=self.request.facility))
 
-    def page(self, form, result=None, status: int = 200):
+    def examples(self) -> list[str]:
+        """The examples, naming someone of the facility's rotas rather than a made-up person."""
+        member = selectors.staff_list(facility=self.request.facility).filter(active=True).first()
+        name = member.resource.name if member else "Dr Rooke"
+        return [example.replace("Dr Rooke", name) for example in EXAMPLES]
+
+    def page(self, form, result=None, status: int = 200, **context):
         return render(
             self.request,
             "rostering/assistant/page.html",
-            {"form": form, "result": result, "examples": EXAMPLES},
+            {"form": form, "result": result, "examples": self.examples(), **context},
             status=status,
         )
 
@@ -98,14 +104,8 @@ class ConfirmView(AssistantPage):
         except ApplicationError as error:
             if error.code == "not_found":
                 raise
-            form = AskForm(rotas=self.rotas())
             status = 403 if error.code == "permission_denied" else error.status_code
-            return render(
-                request,
-                "rostering/assistant/page.html",
-                {"form": form, "result": None, "examples": EXAMPLES, "refused": error.message},
-                status=status,
-            )
+            return self.page(AskForm(rotas=self.rotas()), status=status, refused=error.message)
         what = (
             f"what-if roster {done.roster_id}" if done.action == "what_if" else f"swap request {done.swap_request_id}"
         )
