@@ -54,6 +54,9 @@ class FuzzClinic:
                 values["schedule_pk"] = self.ids["schedules"]
             elif part == "{resource_id}":
                 values["resource_id"] = self.ids["resources"]
+            elif part in ("{rota_id}", "{staff_id}", "{code}"):
+                name = part.strip("{}")
+                values[name] = self.ids[f"rostering:{name}"]
             elif part == "{id}":
                 collection = parts[index - 1]
                 action = parts[index + 1] if index + 1 < len(parts) else ""
@@ -87,6 +90,11 @@ ID_FIELDS = {
     "appointment_types": "appointment-types",
     "department": "departments",
     "booking": "bookings",
+    "rota": "rostering:rota_id",
+    "staff": "staff",
+    "requester_staff_id": "staff",
+    "partner_staff_id": "staff",
+    "shift_type": "shift-types",
 }
 
 
@@ -231,6 +239,74 @@ def _seed(facility, admin, desk, clinician):
         "check-ins": entry.pk,
         **imports,
         "appointment-type-mappings": mapping.pk,
+        **_seed_rostering(facility, admin),
+    }
+
+
+def _seed_rostering(facility, admin) -> dict:
+    """A small rota of nurses with a published roster (solved here, as the worker would: the
+    seed's transaction never commits), a draft, leave, a wish and a pending swap."""
+    from rostering import problem as rp
+    from rostering.services import change, requests, rosters
+    from rostering.services.loading import rota_from_problem
+
+    first = timezone.localdate() + dt.timedelta(days=7)
+    shifts = (
+        rp.ShiftType("E", "Early", dt.time(7), dt.time(15), 8.0),
+        rp.ShiftType("L", "Late", dt.time(13), dt.time(21), 8.0),
+    )
+    staff = tuple(rp.Staff(f"n{i}", f"Fuzz Nurse {i}", skills=("ward",)) for i in range(4))
+    cover = tuple(rp.Coverage(day, code, "ward", 1, 1) for day in range(3) for code in ("E", "L"))
+    # Nurse 3 asks for the first day off: someone is free to take a shift in the seeded swap.
+    wish = (rp.Preference("n3", 0, None, False, 5),)
+    problem = rp.Problem(first, 3, shifts, staff, skills=("ward",), coverage=cover, preferences=wish)
+    rota, members = rota_from_problem(
+        facility=facility, actor=admin, problem=problem, name="Fuzz nurses", resource_kind="nurse"
+    )
+    published = rosters.roster_create(
+        facility=facility, actor=admin, rota_id=rota.pk, first_day=first, num_days=3, time_limit_seconds=2
+    )
+    rosters.roster_solve_execute(roster_id=published.pk)
+    rosters.roster_publish(facility=facility, actor=admin, roster_id=published.pk)
+    draft = rosters.roster_create(
+        facility=facility, actor=admin, rota_id=rota.pk, first_day=first, num_days=3, time_limit_seconds=2
+    )
+    rosters.roster_solve_execute(roster_id=draft.pk)
+    worked = published.assignments.filter(date=first).order_by("staff_id").first()
+    idle = members["n3"]
+    swap = change.swap_request_create(
+        facility=facility,
+        actor=admin,
+        roster_id=published.pk,
+        requester_staff_id=worked.staff_id,
+        requester_date=worked.date,
+        partner_staff_id=idle.pk,
+    )
+    leave = requests.leave_create(
+        facility=facility,
+        actor=admin,
+        first_day=first + dt.timedelta(days=10),
+        last_day=first + dt.timedelta(days=11),
+        staff=idle.pk,
+    )
+    wish = requests.preference_create(facility=facility, actor=admin, date=first + dt.timedelta(days=12), staff=idle.pk)
+    return {
+        "rostering:rota_id": rota.pk,
+        "rostering:staff_id": worked.staff_id,
+        "rostering:code": "fair_nights",
+        "rosters": published.pk,
+        "rosters/publish": draft.pk,
+        "rosters/stop": draft.pk,
+        "swaps": swap.pk,
+        "leave": leave.pk,
+        "preferences": wish.pk,
+        "contracts": rota.contracts.first().pk,
+        "shift-types": rota.shift_types.first().pk,
+        "sites": 0,
+        "staff": worked.staff_id,
+        "coverage": rota.coverage.first().pk,
+        "partnerships": 0,
+        "training": 0,
     }
 
 
