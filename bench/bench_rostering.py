@@ -7,6 +7,17 @@ CP-SAT's best bound at 60 s (≤ 1 %), hard constraints satisfied (100 %), soft 
 and soft satisfaction come from the independent checker (``rostering.checker.check``), not from
 the model: the roster is read back as any other would be.
 
+The model solves in three phases (``model.solve``'s ``fairness_first``): the nights alone with
+their spread at most 1, then the whole roster with those nights fixed and each spread at most 1,
+then the whole problem hinted with that roster (its bound is the one reported). The same solve
+in one phase (``fairness_first=0``), as it was before, runs in the same run for comparison.
+
+Why the gap stays far above 1 %: CP-SAT's bound stays near 0 (its LP relaxation prices every
+soft term at 0), and the best lower bound we can prove otherwise, each group of partners solved
+alone without the shared rules (``model.component_bounds``), is a few units against an objective
+in the hundreds. A gap of 1 % would need a roster within 1 % of a proven optimum; the bench
+reports both bounds rather than a tuned instance.
+
 The baseline, measured in the same run: a greedy roster (below: day by day, each coverage row
 filled with the free registrars who have worked least, honouring leave, rest, the consecutive
 limits and the hours caps as it goes), scored by the same checker. The ratios are CP-SAT over
@@ -102,6 +113,34 @@ def night_spread(problem: Problem, roster: Roster) -> int:
     return max(counts) - min(counts)
 
 
+def night_lower_bound(problem: Problem) -> tuple[int | None, str]:
+    """The least night spread the nights alone allow (a relaxation: no roster does better), and
+    the arithmetic: nights needed over night-eligible staff."""
+    built = model.build(problem)
+    eligible = len(built.night_eligible())
+    needed = built.night_demand
+    pattern = model.night_pattern(problem, time_limit=10, workers=WORKERS)
+    spread = None if pattern is None else night_spread(problem, pattern)
+    text = f"{needed} nights needed over {eligible} eligible registrars ({needed / eligible:.2f} each); " + (
+        f"the nights alone, with training and leave, allow a spread of {spread}"
+        if spread is not None
+        else "the nights alone admit no spread ≤ 1 (training, leave and the consecutive limits)"
+    )
+    return spread, text
+
+
+def _solve(problem: Problem, **options):
+    progress = []
+    result = model.solve(
+        problem,
+        time_limit=TIME_LIMIT,
+        workers=WORKERS,
+        on_progress=lambda objective, bound, seconds: progress.append((seconds, objective, bound)),
+        **options,
+    )
+    return result, progress
+
+
 def run() -> list[dict]:
     problem = generate.department(registrars=60, days=28, seed=1)
     started = time.perf_counter()
@@ -109,14 +148,16 @@ def run() -> list[dict]:
     greedy_seconds = time.perf_counter() - started
     greedy_report = checker.check(problem, baseline)
 
-    progress = []
-    result = model.solve(
-        problem,
-        time_limit=TIME_LIMIT,
-        workers=WORKERS,
-        on_progress=lambda objective, bound, seconds: progress.append((seconds, objective, bound)),
-    )
+    result, progress = _solve(problem, fairness_first=0.5)
+    single, _ = _solve(problem, fairness_first=0)
     report = checker.check(problem, result.roster)
+    single_report = checker.check(problem, single.roster)
+    started = time.perf_counter()
+    groups = model.component_bounds(problem, time_limit=20, min_size=2)
+    groups_seconds = time.perf_counter() - started
+    proven = max(result.bound or 0, sum(groups.values()))
+    proven_gap = (result.objective - proven) / result.objective if result.objective else 0.0
+    spread_bound, spread_text = night_lower_bound(problem)
     at_5 = next((objective for seconds, objective, _ in reversed(progress) if seconds <= 5), None)
     case = "60 registrars × 28 days × 4 shifts, 3 sites, 2 workers"
     greedy_hard = len(greedy_report.hard_violations)
@@ -128,16 +169,18 @@ def run() -> list[dict]:
             "unit": "s (goal ≤ 5)",
             "ratio": result.first_feasible_seconds / greedy_seconds,
             "note": f"greedy roster {greedy_seconds * 1000:.0f} ms with {greedy_hard} hard violations; "
-            f"best objective by 5 s {at_5:.0f}; model {len(progress)} improving rosters in {result.seconds:.0f} s",
+            f"best objective by 5 s {'none' if at_5 is None else f'{at_5:.0f}'}; one phase: "
+            f"{single.first_feasible_seconds:.1f} s; {len(progress)} improving rosters in {result.seconds:.0f} s",
         },
         {
             "benchmark": "rostering",
-            "case": f"{case}: gap to CP-SAT's bound at {TIME_LIMIT:.0f} s",
-            "figure": 100 * result.gap,
-            "unit": "% (goal ≤ 1)",
-            "ratio": None,
-            "note": f"status {result.status}, objective {result.objective}, bound {result.bound:.0f}; "
-            f"cost by rule {result.term_costs}",
+            "case": f"{case}: gap to the best bound at {TIME_LIMIT:.0f} s",
+            "figure": 100 * proven_gap,
+            "unit": "% (goal ≤ 1; not met: the bound is weak)",
+            "ratio": result.objective / single.objective if single.objective else None,
+            "note": f"status {result.status}, objective {result.objective} (one phase {single.objective}); "
+            f"CP-SAT's bound {result.bound:.0f}; partners alone prove {sum(groups.values())} "
+            f"({len(groups)} groups, {groups_seconds:.1f} s); cost by rule {result.term_costs}",
         },
         {
             "benchmark": "rostering",
@@ -145,7 +188,7 @@ def run() -> list[dict]:
             "figure": len(report.hard_violations),
             "unit": "violations (goal 0: 100 % kept)",
             "ratio": None,
-            "note": f"the greedy roster breaks {greedy_hard}: "
+            "note": f"one phase: {len(single_report.hard_violations)}; the greedy roster breaks {greedy_hard}: "
             + "; ".join(str(finding) for finding in greedy_report.hard_violations[:2]),
         },
         {
@@ -154,7 +197,8 @@ def run() -> list[dict]:
             "figure": 100 * report.soft_satisfaction,
             "unit": "% (goal ≥ 90)",
             "ratio": report.soft_cost / greedy_report.soft_cost if greedy_report.soft_cost else None,
-            "note": f"soft cost {report.soft_cost} (model's objective {result.objective}); greedy "
+            "note": f"soft cost {report.soft_cost} (model's objective {result.objective}); one phase "
+            f"{single_report.soft_cost} at {100 * single_report.soft_satisfaction:.1f} %; greedy "
             f"{greedy_report.soft_cost} at {100 * greedy_report.soft_satisfaction:.1f} %",
         },
         {
@@ -163,7 +207,9 @@ def run() -> list[dict]:
             "figure": night_spread(problem, result.roster),
             "unit": "nights (goal ≤ 1)",
             "ratio": None,
-            "note": f"greedy roster: {night_spread(problem, baseline)}",
+            "note": f"one phase: {night_spread(problem, single.roster)}; greedy roster: "
+            f"{night_spread(problem, baseline)}; lower bound: {spread_text}"
+            + ("" if spread_bound is None or spread_bound <= 1 else " (the goal is out of reach)"),
         },
     ]
 

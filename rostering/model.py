@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from rostering.problem import Pin, Problem, Roster, rest_minutes
+from rostering.problem import Pin, Problem, Roster, Rule, rest_minutes
 
 STATUS = {
     cp_model.OPTIMAL: "optimal",
@@ -94,6 +94,8 @@ class RosterModel:
         self.y: dict[tuple[str, int, str, str], cp_model.IntVar] = {}
         self.work: dict[tuple[str, int], cp_model.IntVar] = {}
         self._cache: dict = {}  # derived variables and indexes, built once
+        self.spreads: dict[str, tuple] = {}  # rule: (most, least, counts per person)
+        self.night_demand = 0  # night shifts the coverage minimums ask for in all
 
     # Hard or soft
 
@@ -168,6 +170,7 @@ class RosterModel:
             if problem.rule(code) is not None:
                 method()
         self._pins()
+        self._redundant()
         if self.with_objective and self.penalties:
             self.model.minimize(sum(p.coefficient * p.expression for p in self.penalties))
         return self
@@ -196,6 +199,27 @@ class RosterModel:
                 work = self.model.new_bool_var(f"w_{person.id}_{day}")
                 self.model.add(sum(self.shift_vars(person.id, day)) == work)  # one shift a day (H1)
                 self.work[person.id, day] = work
+
+    def _redundant(self) -> None:
+        """Implied constraints that only strengthen the LP relaxation (no roster meeting the
+        hard rules is cut off): with coverage hard, each shift on each day has at least as many
+        people on it as its rows ask for in all (a person covers one skill), and each night
+        count reaches the fair share of the nights needed. Not under assumptions, where a
+        coverage group may be switched off."""
+        rule = self.problem.rule("coverage")
+        if rule is None or not rule.hard or self.use_assumptions:
+            return
+        needed: dict[tuple[int, str], int] = {}
+        for row in self.problem.coverage:
+            if row.minimum > 0:
+                needed[row.day, row.shift] = needed.get((row.day, row.shift), 0) + row.minimum
+        for (day, code), minimum in needed.items():
+            on = [var for person in self.people for var in self.shift_vars(person, day, [code])]
+            self.model.add(sum(on) >= minimum)
+        self.night_demand = sum(m for (_, code), m in needed.items() if self.shifts[code].is_night)
+        if "fair_nights" in self.spreads and self.night_demand:
+            high, _, counts = self.spreads["fair_nights"]
+            self.model.add(high >= math.ceil(self.night_demand / len(counts)))
 
     def shift_vars(self, person: str, day: int, codes=None) -> list:
         codes = self.shifts if codes is None else codes
@@ -550,6 +574,11 @@ class RosterModel:
         low = self.model.new_int_var(0, upper, "")
         self.model.add_max_equality(high, list(counts.values()))
         self.model.add_min_equality(low, list(counts.values()))
+        # Redundant, for the LP: the most is at least the average, the least at most it.
+        total = sum(counts.values())
+        self.model.add(len(counts) * high >= total)
+        self.model.add(len(counts) * low <= total)
+        self.spreads[rule] = (high, low, counts)
         # Hard, any spread is a violation (as every unit of a hard rule is).
         self.at_most(rule, (rule,), high - low, 0, f"spread of {what} between people")
 
@@ -729,6 +758,27 @@ class RosterModel:
 
     # Reading a solution
 
+    def recorded_uncovered(self, roster: Roster, value: Callable) -> bool:
+        """Whether the roster records, for a cell whose skill variables are all off, a skill the
+        cell's shift asks for (the checker counts it, the solution does not)."""
+        for (person, day), skill in roster.skills.items():
+            cell = self._y_by_cell.get((person, day, roster.shift(person, day)), [])
+            if any(key[3] == skill for key, _ in cell) and not any(value(var) for _, var in cell):
+                return True
+        return False
+
+    def add_component_cuts(self, bounds: dict[tuple[str, ...], int]) -> None:
+        for group, bound in bounds.items():
+            members = set(group)
+            own = [
+                p.coefficient * p.expression
+                for p in self.penalties
+                if p.person in members and p.rule not in SHARED_RULES
+            ]
+            if own:
+                self.model.add(sum(own) >= bound)
+        self.component_bound = sum(bounds.values())
+
     def roster(self, value: Callable) -> Roster:
         assignments, skills = {}, {}
         people = {person.id: person for person in self.problem.staff}
@@ -739,7 +789,10 @@ class RosterModel:
                     if (person, day, code) in self.x and value(self.x[person, day, code]):
                         assignments[person, day] = code
                         covered = [k for (p, d, s, k), v in self._y_by_cell.get((person, day, code), []) if value(v)]
-                        fallback = people[person].skills[:1]
+                        # Covering nothing asked: record a skill the shift does not ask for.
+                        cell = {key[3] for key, _ in self._y_by_cell.get((person, day, code), [])}
+                        unasked = [k for k in people[person].skills if k not in cell]
+                        fallback = unasked[:1] or people[person].skills[:1]
                         if covered or fallback:
                             skills[person, day] = (covered or list(fallback))[0]
         return Roster(assignments=assignments, skills=skills)
@@ -767,6 +820,9 @@ class RosterModel:
     def hint(self, roster: Roster) -> None:
         for (person, day, code), var in self.x.items():
             self.model.add_hint(var, int(roster.shift(person, day) == code))
+        for (person, day, code, skill), var in self.y.items():
+            on = roster.shift(person, day) == code and roster.skills.get((person, day)) == skill
+            self.model.add_hint(var, int(on))
 
     def violations(self, value: Callable) -> tuple[list[SoftViolation], dict[str, int]]:
         found, costs = [], {}
@@ -813,8 +869,105 @@ def _cost(built: RosterModel):
     return sum(p.coefficient * p.expression for p in built.penalties)
 
 
-def build(problem: Problem, *, assumptions: bool = False, objective: bool = True) -> RosterModel:
-    return RosterModel(problem, assumptions=assumptions, objective=objective).build()
+def build(
+    problem: Problem,
+    *,
+    assumptions: bool = False,
+    objective: bool = True,
+    bounds: dict | None = None,
+    spread_limits: dict[str, int] | None = None,
+    nights: Roster | None = None,
+) -> RosterModel:
+    """The model of ``problem``. ``bounds`` (from ``component_bounds``) adds, for each group of
+    people, the cut "their own penalties cost at least this": valid lower bounds, so no roster is
+    cut off and the LP bound rises."""
+    built = RosterModel(problem, assumptions=assumptions, objective=objective).build()
+    for rule, limit in (spread_limits or {}).items():
+        if rule in built.spreads:
+            high, low, _ = built.spreads[rule]
+            built.model.add(high - low <= limit)
+    if nights is not None:  # night shifts fixed as in this roster (the rest left free)
+        for (person, day, code), var in built.x.items():
+            if built.shifts[code].is_night:
+                built.model.add(var == int(nights.shift(person, day) == code))
+    if bounds and not assumptions:
+        built.add_component_cuts(bounds)
+    return built
+
+
+# Rules whose penalties tie people together; without them the rest is a sum over each person
+# (or group of partners) alone.
+SHARED_RULES = ("coverage", "optimal_coverage", "fair_nights", "fair_weekends")
+
+
+def components(problem: Problem) -> list[tuple[str, ...]]:
+    """The staff in groups linked by partnerships (a person alone is a group of one)."""
+    parent = {person.id: person.id for person in problem.staff}
+
+    def root(person: str) -> str:
+        while parent[person] != person:
+            parent[person] = parent[parent[person]]
+            person = parent[person]
+        return person
+
+    for pair in problem.partnerships:
+        if pair.a in parent and pair.b in parent:
+            parent[root(pair.a)] = root(pair.b)
+    groups: dict[str, list[str]] = {}
+    for person in problem.staff:
+        groups.setdefault(root(person.id), []).append(person.id)
+    return [tuple(group) for group in groups.values()]
+
+
+def component_bounds(
+    problem: Problem, *, time_limit: float = 5.0, stop: threading.Event | None = None, min_size: int = 1
+) -> dict[tuple[str, ...], int]:
+    """A lower bound on each group's own penalties (everything but coverage, optimal coverage
+    and the fairness spreads), from solving the group alone with its hard rules and without
+    the shared ones: a relaxation, so any roster of the whole problem costs those people at
+    least as much. Groups whose bound is 0 are left out; an infeasible group too (the whole
+    problem is then infeasible, and the main solve says so)."""
+    relaxed_rules = tuple(rule for rule in problem.rules if rule.code not in SHARED_RULES)
+    if not any(rule.enabled and not rule.hard for rule in relaxed_rules):
+        return {}
+    started = time.perf_counter()
+    found: dict[tuple[str, ...], int] = {}
+    for group in components(problem):
+        if len(group) < min_size:
+            continue
+        left = time_limit - (time.perf_counter() - started)
+        if left <= 0.01 or (stop is not None and stop.is_set()):
+            break
+        members = set(group)
+        reference = problem.reference
+        if reference is not None:
+            reference = Roster(
+                {k: v for k, v in reference.assignments.items() if k[0] in members},
+                {k: v for k, v in reference.skills.items() if k[0] in members},
+            )
+        sub = replace(
+            problem,
+            staff=tuple(person for person in problem.staff if person.id in members),
+            leave=tuple(item for item in problem.leave if item.person in members),
+            preferences=tuple(item for item in problem.preferences if item.person in members),
+            training=tuple(item for item in problem.training if item.person in members),
+            pins=tuple(item for item in problem.pins if item.person in members),
+            partnerships=tuple(item for item in problem.partnerships if item.a in members),
+            reference=reference,
+            rules=relaxed_rules,
+        )
+        built = RosterModel(sub).build()
+        if not built.penalties:
+            continue
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = min(left, 1.0)
+        solver.parameters.num_workers = 1
+        status = solver.solve(built.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            bound = math.ceil(solver.best_objective_bound - 1e-6)
+            if bound > 0:
+                found[group] = bound
+    return found
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -846,6 +999,7 @@ def solve(
     seed: int = 0,
     relative_gap: float = 0.0,
     parameters: dict | None = None,
+    fairness_first: float = 0.0,
 ) -> SolveResult:
     """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
 
@@ -855,6 +1009,13 @@ def solve(
     ``{"linearization_level": 2, "subsolvers": ["max_lp", "quick_restart"]}``); an unknown name
     is a ValueError. The reference, or ``hint``, seeds the search. ``stop`` set
     by another thread ends the search, keeping the best roster found so far.
+
+    ``fairness_first`` (a share of ``time_limit``; 0 turns it off) first looks for fair rosters
+    when the nights' spread is a soft rule and coverage is hard: the nights alone with their
+    spread at most 1 (``night_pattern``), then the whole roster with those nights fixed and each
+    spread at most 1; the rest of the time goes to the whole problem, started from that roster.
+    The first phases' rosters are rosters of the problem, priced as any other, but their
+    progress reports a bound of 0, as the bound reported at the end is the whole problem's.
 
     Every penalty variable equals what the roster breaks (max equalities and reified bounds), and
     the objective reported as progress, the result's objective and its gap are computed from the
@@ -868,10 +1029,114 @@ def solve(
         problem = replace(problem, reference=reference)
         if problem.rule("changes") is None and not any(rule.code == "changes" for rule in problem.rules):
             problem = problem.with_rule("changes", hard=False, weight=50)
-    built = build(problem)
+    started = time.perf_counter()
     seed_roster = hint or problem.reference
-    if seed_roster is not None:
+    first = None
+    seeded = None  # phase B's result, when there is one
+    seed_values = None
+    fair_rules = [code for code in ("fair_nights", "fair_weekends") if _soft(problem, code)]
+    if fairness_first > 0 and "fair_nights" in fair_rules and seed_roster is None and _hard(problem, "coverage"):
+        # Fair nights first (a heuristic: its rosters are rosters of the problem, priced by the
+        # same penalties, but its bounds are not the problem's, so progress reports 0 as the
+        # bound meanwhile). A: the nights alone, spread at most 1. B: the whole roster with those
+        # nights fixed and each spread at most 1. Then the whole problem, hinted with B's roster.
+        budget = fairness_first * time_limit
+        pattern = night_pattern(problem, time_limit=min(3.0, budget / 4), workers=workers, seed=seed)
+        if pattern is not None and not (stop is not None and stop.is_set()):
+            restricted = build(problem, spread_limits=dict.fromkeys(fair_rules, 1), nights=pattern)
+            solver, status, phase_first, was_stopped = _search(
+                restricted,
+                max(0.1, budget - (time.perf_counter() - started)),
+                workers,
+                seed,
+                0.0,
+                parameters,
+                stop,
+                (lambda objective, bound, seconds: on_progress(objective, 0.0, seconds)) if on_progress else None,
+                started,
+            )
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                seed_roster = restricted.roster(solver.boolean_value)
+                # Every variable's value: the models differ only by constraints, so the variables
+                # match one for one and the hint is a complete solution of the whole problem.
+                seed_values = list(solver.response_proto.solution)
+                first = phase_first
+                seeded = _result(restricted, solver, status, time.perf_counter() - started, first, was_stopped)
+                if was_stopped:
+                    return replace(seeded, status="feasible", bound=0.0, gap=1.0 if seeded.objective else 0.0)
+        if stop is not None and stop.is_set() and seed_roster is None:
+            return SolveResult("unknown", None, None, None, None, time.perf_counter() - started, None, stopped=True)
+    built = build(problem)
+    if seed_values is not None and len(seed_values) == len(built.model.proto.variables):
+        for index, value in enumerate(seed_values):
+            built.model.add_hint(built.model.get_int_var_from_proto_index(index), value)
+    elif seed_roster is not None:
         built.hint(seed_roster)
+    left = max(0.1, time_limit - (time.perf_counter() - started))
+    solver, status, phase_first, was_stopped = _search(
+        built, left, workers, seed, relative_gap, parameters, stop, on_progress, started
+    )
+    result = _result(built, solver, status, time.perf_counter() - started, first or phase_first, was_stopped)
+    if seeded is not None and (result.roster is None or seeded.objective < result.objective):
+        # The whole problem's search did not (yet) beat the roster it was seeded with: keep that
+        # roster, with the whole problem's bound (a bound of every roster).
+        bound = result.bound if result.bound is not None else 0.0
+        objective = seeded.objective
+        gap = 0.0 if objective == 0 else max(0.0, (objective - bound) / abs(objective))
+        status = "feasible" if result.status in ("feasible", "optimal", "unknown") else result.status
+        result = replace(seeded, status=status, bound=bound, gap=gap, seconds=result.seconds, stopped=was_stopped)
+    return result
+
+
+def _soft(problem: Problem, code: str) -> bool:
+    rule = problem.rule(code)
+    return rule is not None and not rule.hard
+
+
+def _hard(problem: Problem, code: str) -> bool:
+    rule = problem.rule(code)
+    return rule is not None and rule.hard
+
+
+def night_pattern(problem: Problem, *, time_limit: float = 5.0, workers: int = 2, seed: int = 0) -> Roster | None:
+    """Who works which night: the problem cut down to its night shifts, their coverage and the
+    hard rules that bear on nights alone (leave, night training, consecutive limits, hours,
+    pins), with the night spread at most 1 and as small as it can be. None when that cut-down
+    problem has no answer in time (then there is no such pattern to start from)."""
+    nights = tuple(shift for shift in problem.shift_types if shift.is_night)
+    codes = {shift.code for shift in nights}
+    if not nights:
+        return None
+    keep = ("coverage", "leave", "training", "max_consecutive", "rest", "hours")
+    sub = replace(
+        problem,
+        shift_types=tuple(
+            replace(shift, forbidden_successors=tuple(c for c in shift.forbidden_successors if c in codes))
+            for shift in nights
+        ),
+        coverage=tuple(row for row in problem.coverage if row.shift in codes),
+        training=tuple(row for row in problem.training if row.shift in codes),
+        pins=tuple(
+            pin if pin.shift is None or pin.shift in codes else Pin(pin.person, pin.day, None) for pin in problem.pins
+        ),
+        preferences=(),
+        partnerships=(),
+        reference=None,
+        rules=tuple(rule for rule in problem.rules if rule.code in keep and rule.enabled)
+        + (Rule("fair_nights", weight=1),),
+    )
+    built = build(sub, spread_limits={"fair_nights": 1})
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return built.roster(solver.boolean_value)
+
+
+def _search(built, time_limit, workers, seed, relative_gap, parameters, stop, on_progress, started):
+    """One CP-SAT search of ``built``: (solver, status, seconds to its first roster, stopped)."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = max(1, workers)
@@ -887,7 +1152,6 @@ def solve(
             field.extend(value)
         else:
             setattr(solver.parameters, name, value)
-    started = time.perf_counter()
     progress = _Progress(on_progress, started, _cost(built))
     stopped = threading.Event()
     watcher = None
@@ -909,8 +1173,7 @@ def solve(
         if watcher is not None:
             finished.set()
             watcher.join()
-    seconds = time.perf_counter() - started
-    return _result(built, solver, status, seconds, progress.first, stopped.is_set())
+    return solver, status, progress.first, stopped.is_set()
 
 
 def _result(built, solver, status, seconds, first, stopped) -> SolveResult:
@@ -919,6 +1182,16 @@ def _result(built, solver, status, seconds, first, stopped) -> SolveResult:
         return SolveResult(name, None, None, None, None, seconds, None, stopped=stopped)
     roster = built.roster(solver.boolean_value)
     value = solver.value
+    if built.recorded_uncovered(roster, solver.boolean_value):
+        # Someone works a shift covering none of the skills it asks for, though every skill of
+        # theirs is asked: the roster must record one, and the checker counts it, so the roster
+        # costs less than this solution says. Priced again with the skills recorded.
+        built.fix_to(roster)
+        again = cp_model.CpSolver()
+        again.parameters.num_workers = 1
+        again.parameters.max_time_in_seconds = 30
+        if again.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value = again.value
     # Not solver.objective_value: that is the presolved model's, where a penalty may be only
     # bounded below; the penalties on the returned (postsolved) roster are its exact cost.
     objective = int(value(_cost(built)))

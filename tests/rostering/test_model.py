@@ -424,3 +424,72 @@ def test_hours_balance_rounds_the_difference_to_the_nearest_hour_a_half_up(hours
         shift_types=(replace(DAY, hours=hours),),
     )
     assert model.evaluate(problem, Roster({("p0", 0): "D"})).term_costs == {"hours_balance": cost}
+
+
+def fair_department():
+    rules = (
+        Rule("coverage", hard=True),
+        Rule("rest", hard=True),
+        Rule("fair_nights", weight=30),
+        Rule("fair_weekends", weight=30),
+        Rule("continuity", weight=2),
+    )
+    prefs = tuple(Preference(f"p{i}", (i + 2) % 7, "N", False, 3) for i in range(6))
+    return department(people=6, cover={"D": 2, "N": 1}, rules=rules, preferences=prefs)
+
+
+def test_fairness_first_keeps_the_night_spread_within_one_and_the_cost_is_the_checker_s():
+    from rostering import checker
+
+    problem = fair_department()
+    pattern = model.night_pattern(problem, time_limit=5, workers=1)
+    counts = [sum(pattern.shift(p.id, d) == "N" for d in range(7)) for p in problem.staff]
+    assert max(counts) - min(counts) <= 1
+    result = model.solve(problem, time_limit=5, workers=1, fairness_first=0.5)
+    report = checker.check(problem, result.roster)
+    assert report.ok and report.soft_cost == result.objective
+    assert result.bound is not None and result.bound <= result.objective
+
+
+def test_a_stop_during_the_fair_phase_keeps_its_roster_with_a_bound_of_zero():
+    problem = fair_department()
+    stop = threading.Event()
+    seen = []
+
+    def stop_at_first(objective, bound, seconds):
+        seen.append(bound)
+        stop.set()
+
+    result = model.solve(problem, time_limit=10, workers=1, on_progress=stop_at_first, stop=stop, fairness_first=0.5)
+    assert result.stopped and result.roster is not None and seen[0] == 0.0 and result.bound == 0.0
+
+
+def test_a_partner_on_leave_gives_a_component_bound_that_no_roster_beats():
+    # p1 is pinned to work the days p0 is on leave: apart on each, 2 × 3 = 6 at least.
+    problem = department(
+        people=3,
+        cover={"D": 1},
+        partnerships=(Partnership("p0", "p1", 2),),
+        leave=(Leave("p0", 2, 4),),
+        pins=tuple(Pin("p1", d, "D") for d in (2, 3, 4)),
+        rules=(Rule("coverage", hard=True), Rule("leave", hard=True), Rule("partnerships", weight=1)),
+    )
+    bounds = model.component_bounds(problem, time_limit=5)
+    assert bounds == {("p0", "p1"): 6}
+    assert model.component_bounds(problem, time_limit=5, min_size=3) == {}
+    result = solve(problem)
+    assert result.objective >= 6
+    # The cut keeps every roster: the solution found is still feasible with it, at the same cost.
+    built = model.build(problem, bounds=bounds)
+    built.fix_to(result.roster)
+    solver = model.cp_model.CpSolver()
+    assert solver.solve(built.model) in (model.cp_model.OPTIMAL, model.cp_model.FEASIBLE)
+
+
+def test_redundant_coverage_totals_cut_off_no_roster_meeting_the_minimums():
+    problem = department(people=4, cover={"D": 2, "N": 1}, rules=(Rule("coverage", hard=True), Rule("fair_nights")))
+    roster = Roster(
+        {("p0", d): "D" for d in range(7)} | {("p1", d): "D" for d in range(7)} | {("p2", d): "N" for d in range(7)}
+    )
+    result = model.evaluate(problem, roster)
+    assert result.feasible and result.term_costs == {"fair_nights": 7}
