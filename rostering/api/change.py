@@ -154,17 +154,11 @@ class SwapOutput(serializers.ModelSerializer):
         ]
 
 
-class SwapRefusedOutput(ErrorSerializer):
-    findings = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField()),
-        required=False,
-        help_text="With `swap_breaks_rules`: each new hard violation, `rule` and `message`.",
-    )
-
-
+# The handler's error shape; `swap_breaks_rules` adds `findings` as other errors add keys of their own.
 CONFLICT = OpenApiResponse(
-    SwapRefusedOutput,
-    description="`roster_state`, `swap_state`, or `swap_breaks_rules` with `findings` (nothing saved).",
+    ErrorSerializer,
+    description="`roster_state`, `swap_state`, or `swap_breaks_rules` with `findings`: each new hard violation, "
+    "`rule` and `message` (nothing saved).",
 )
 
 

@@ -23,34 +23,47 @@ def _works(roster, member, day):
 
 
 def _give_aways(facility, actor, roster, *, requester=None, how_many=1):
-    """Swaps (give-aways) that the checker accepts, found by asking: ``how_many`` partners for
-    one requester's one shift."""
+    """Swaps that the checker accepts, found by asking: ``how_many`` partners for one
+    requester's one shift. A give-away first; in a week where everyone is near their hours, an
+    exchange of two like shifts (the partner's on a day the requester is off)."""
     people = list(StaffMember.objects.filter(rota=roster.rota).order_by("pk"))
     givers = [requester] if requester else people
-    for giver in givers:
-        for row in Assignment.objects.filter(roster=roster, staff=giver).order_by("date"):
-            made = []
-            for partner in people:
-                if partner == giver or _works(roster, partner, row.date):
-                    continue
-                try:
-                    made.append(
-                        change.swap_request_create(
-                            facility=facility,
-                            actor=actor,
-                            roster_id=roster.pk,
-                            requester_staff_id=giver.pk,
-                            requester_date=row.date,
-                            partner_staff_id=partner.pk,
-                        )
-                    )
-                except ApplicationError as error:
-                    assert error.code in ("swap_breaks_rules", "invalid"), error.message
-                    continue
-                if len(made) == how_many:
-                    return made
-            SwapRequest.objects.filter(pk__in=[swap.pk for swap in made]).delete()
-    raise AssertionError("no acceptable give-away in the roster")
+    for exchange in (False, True):
+        for giver in givers:
+            for row in Assignment.objects.filter(roster=roster, staff=giver).order_by("date"):
+                made = []
+                for partner in people:
+                    if partner == giver or _works(roster, partner, row.date):
+                        continue
+                    for partner_date in _their_days(roster, giver, partner, row) if exchange else [None]:
+                        try:
+                            made.append(
+                                change.swap_request_create(
+                                    facility=facility,
+                                    actor=actor,
+                                    roster_id=roster.pk,
+                                    requester_staff_id=giver.pk,
+                                    requester_date=row.date,
+                                    partner_staff_id=partner.pk,
+                                    partner_date=partner_date,
+                                )
+                            )
+                            break
+                        except ApplicationError as error:
+                            assert error.code in ("swap_breaks_rules", "invalid"), error.message
+                    if len(made) == how_many:
+                        return made
+                SwapRequest.objects.filter(pk__in=[swap.pk for swap in made]).delete()
+    raise AssertionError("no acceptable swap in the roster")
+
+
+def _their_days(roster, giver, partner, row) -> list:
+    """The partner's days on the giver's shift type when the giver is off."""
+    return [
+        other.date
+        for other in Assignment.objects.filter(roster=roster, staff=partner, shift_type=row.shift_type).order_by("date")
+        if not _works(roster, giver, other.date)
+    ]
 
 
 def test_a_swap_that_breaks_rest_is_refused_in_words_and_nothing_is_saved(facility, user, published_roster):
