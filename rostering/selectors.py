@@ -13,6 +13,7 @@ from rostering import problem as rp
 from rostering.models import (
     Assignment,
     Leave,
+    LeaveStatus,
     Preference,
     Roster,
     RosterStatus,
@@ -134,6 +135,34 @@ def roster_solution(*, roster) -> rp.Roster:
         if row.skill:
             skills[key] = row.skill
     return rp.Roster(assignments=assignments, skills=skills)
+
+
+def leave_clashes(*, leave, from_day: dt.date | None = None) -> list[dict]:
+    """The shifts the leave's person holds in published rosters during approved leave (from
+    ``from_day`` on: the days already worked are history): each ``{roster, roster_name, date,
+    shift_code, shift_name, advice}``. Such a roster no longer passes the checker; a manager
+    re-plans it (sick leave or emergency cover on its change page). Other leave: none."""
+    if leave.status != LeaveStatus.APPROVED:
+        return []
+    first = leave.first_day if from_day is None else max(leave.first_day, from_day)
+    rows = (
+        Assignment.objects.filter(
+            staff_id=leave.staff_id, roster__status=RosterStatus.PUBLISHED, date__gte=first, date__lte=leave.last_day
+        )
+        .select_related("roster", "shift_type")
+        .order_by("date", "roster_id")
+    )
+    return [
+        {
+            "roster": row.roster_id,
+            "roster_name": row.roster.name,
+            "date": row.date,
+            "shift_code": row.shift_type.code,
+            "shift_name": row.shift_type.name,
+            "advice": f"Published in {row.roster.name}: re-plan that roster (its change page) to cover this shift.",
+        }
+        for row in rows
+    ]
 
 
 def leave_list(*, facility, actor, rota=None) -> QuerySet[Leave]:

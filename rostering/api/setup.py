@@ -462,6 +462,23 @@ class LeaveOutput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class LeaveClashOutput(serializers.Serializer):
+    roster = serializers.IntegerField(help_text="The published roster holding the shift.")
+    roster_name = serializers.CharField()
+    date = serializers.DateField()
+    shift_code = serializers.CharField()
+    shift_name = serializers.CharField()
+    advice = serializers.CharField(help_text="What to do: re-plan that roster.")
+
+
+class LeaveWriteOutput(LeaveOutput):
+    clashes = LeaveClashOutput(
+        many=True,
+        help_text="Approved leave: the person's shifts in published rosters during it, from today. Such a roster "
+        "no longer passes the checker; nothing is re-planned by itself (re-plan it on its change page).",
+    )
+
+
 class LeaveUpdateInput(StrictInputSerializer):
     first_day = LocalDateField()
     last_day = LocalDateField(help_text="Not before the first day; at most 366 days.")
@@ -490,30 +507,31 @@ class LeaveApi(RequestViewSet):
 
     @extend_schema(
         request=LeaveCreateInput,
-        responses={201: LeaveOutput},
+        responses={201: LeaveWriteOutput},
         examples=[
             OpenApiExample(
                 "A week away", value={"first_day": "2030-03-04", "last_day": "2030-03-10"}, request_only=True
             )
         ],
         description="Asks for leave (requested); a manager may give it to anyone, approved. 403 `not_rostered` "
-        "for a member on no rota.",
+        "for a member on no rota. Approved leave answers with `clashes`: published shifts it falls on.",
     )
     def create(self, request, facility_slug: str):
         fields = dict(self.validated(LeaveCreateInput))
         leave = requests_services.leave_create(facility=request.facility, actor=request.user, **fields)
-        return Response(LeaveOutput(leave).data, status=201)
+        return Response(LeaveWriteOutput(leave).data, status=201)
 
     @extend_schema(
         request=LeaveUpdateInput,
-        responses=LeaveOutput,
-        description="Changes one's requested leave (409 `leave_decided` once decided); a manager any leave.",
+        responses=LeaveWriteOutput,
+        description="Changes one's requested leave (409 `leave_decided` once decided); a manager any leave. "
+        "Approved leave answers with `clashes`: published shifts it falls on.",
     )
     def partial_update(self, request, facility_slug: str, pk: str):
         requests_services.leave_get(facility=request.facility, actor=request.user, leave_id=pk)
         fields = dict(self.validated(LeaveUpdateInput, partial=True))
         leave = requests_services.leave_update(facility=request.facility, actor=request.user, leave_id=pk, **fields)
-        return Response(LeaveOutput(leave).data)
+        return Response(LeaveWriteOutput(leave).data)
 
     @extend_schema(responses={204: None}, description="Cancels the leave (its history stays).")
     def destroy(self, request, facility_slug: str, pk: str):
@@ -522,8 +540,10 @@ class LeaveApi(RequestViewSet):
 
     @extend_schema(
         request=LeaveDecisionInput,
-        responses=LeaveOutput,
-        description="A manager approves or declines requested leave; 409 `leave_decided` if already decided.",
+        responses=LeaveWriteOutput,
+        description="A manager approves or declines requested leave; 409 `leave_decided` if already decided. "
+        "Approved, it answers with `clashes`: the person's published shifts during it, each to be covered by a "
+        "re-plan of its roster (nothing is re-planned by itself).",
     )
     def decide(self, request, facility_slug: str, pk: str):
         selectors.require(facility=request.facility, actor=request.user, action=Action.ROSTER_MANAGE)
@@ -532,7 +552,7 @@ class LeaveApi(RequestViewSet):
         leave = requests_services.leave_decide(
             facility=request.facility, actor=request.user, leave_id=pk, decision=decision
         )
-        return Response(LeaveOutput(leave).data)
+        return Response(LeaveWriteOutput(leave).data)
 
 
 class PreferenceOutput(serializers.Serializer):

@@ -9,13 +9,19 @@ and decides leave. Each write keeps its history with the acting user.
   may enter it ``approved`` directly. ``leave_decide`` approves or declines requested leave; a
   decided one is 409 ``leave_decided``. Its owner may change or cancel it while it is requested,
   and cancel it later too (cancelling removes it; its history stays).
+- Approved leave comes back with ``clashes``: the person's shifts in published rosters during it
+  from today (``selectors.leave_clashes``). Nothing is re-planned by itself; the manager re-plans
+  the roster (``change.replan_for_sick_leave``) or moves the leave.
 - Dates lie in ``scheduling.ranges``' span, the last not before the first, at most
   ``MAX_LEAVE_DAYS`` days. Bad input is 400 ``invalid`` naming the field; nothing is written.
 """
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.db import transaction
+from django.utils import timezone
 
 from rostering import selectors
 from rostering.models import Leave, LeaveKind, LeaveStatus, Preference, ShiftType
@@ -70,6 +76,25 @@ def _staff_for(*, facility, actor, staff_id, manager: bool):
     return own[0]
 
 
+def _with_clashes(facility, leave: Leave) -> Leave:
+    """The leave with ``clashes``: its published shifts from today in the facility's zone."""
+    today = timezone.localtime(timezone.now(), ZoneInfo(facility.time_zone)).date()
+    leave.clashes = selectors.leave_clashes(leave=leave, from_day=today)
+    return leave
+
+
+def clash_words(leave: Leave) -> str:
+    """A manager's warning about the leave's ``clashes`` ("" when none)."""
+    clashes = getattr(leave, "clashes", [])
+    if not clashes:
+        return ""
+    shifts = "; ".join(f"{row['date']:%a %d %b} {row['shift_code']} ({row['roster_name']})" for row in clashes)
+    return (
+        f"{leave.staff} has {len(clashes)} published shift(s) during this leave: {shifts}. "
+        "The roster no longer passes the checker: re-plan it (sick leave or emergency cover, on its change page)."
+    )
+
+
 def _request_role(facility, actor) -> bool:
     """Whether the actor manages rosters; 403 when they may not even ask."""
     selectors.require(facility=facility, actor=actor, action=Action.ROSTER_REQUEST)
@@ -114,7 +139,7 @@ def leave_create(
         raise ApplicationError("permission_denied", "Only a manager approves leave.", extra={"action": "roster.manage"})
     leave = Leave(staff=member, first_day=first_day, last_day=last_day, kind=kind, reason=reason or "", status=status)
     _leave_checks(leave)
-    return audited_save(leave, actor=actor)
+    return _with_clashes(facility, audited_save(leave, actor=actor))
 
 
 def leave_get(*, facility, actor, leave_id, for_update: bool = False) -> Leave:
@@ -142,7 +167,7 @@ def leave_update(*, facility, actor, leave_id, **fields) -> Leave:
     for name, value in fields.items():
         setattr(leave, name, "" if name == "reason" and value is None else value)
     _leave_checks(leave)
-    return audited_save(leave, actor=actor)
+    return _with_clashes(facility, audited_save(leave, actor=actor))
 
 
 @transaction.atomic
@@ -156,7 +181,7 @@ def leave_cancel(*, facility, actor, leave_id) -> None:
 @transaction.atomic
 def leave_decide(*, facility, actor, leave_id, decision: str) -> Leave:
     """``approve`` or ``decline`` requested leave (``roster.manage``). A decided one: 409
-    ``leave_decided``."""
+    ``leave_decided``. Approved, it comes back with ``clashes`` (its published shifts)."""
     selectors.require(facility=facility, actor=actor, action=Action.ROSTER_MANAGE)
     if decision not in ("approve", "decline"):
         raise _invalid("decision", "approve or decline.")
@@ -164,7 +189,7 @@ def leave_decide(*, facility, actor, leave_id, decision: str) -> Leave:
     if leave.status != LeaveStatus.REQUESTED:
         raise ApplicationError("leave_decided", f"This leave is already {leave.status}.", status_code=409)
     leave.status = LeaveStatus.APPROVED if decision == "approve" else LeaveStatus.DECLINED
-    return audited_save(leave, actor=actor)
+    return _with_clashes(facility, audited_save(leave, actor=actor))
 
 
 # --- preferences ------------------------------------------------------------------------------------

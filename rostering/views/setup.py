@@ -355,7 +355,7 @@ class RequestsPage(RosteringPage):
         )
         if form.is_valid():
             try:
-                create(facility=request.facility, actor=request.user, **form.values())
+                created = create(facility=request.facility, actor=request.user, **form.values())
             except ApplicationError as error:
                 if error.code == "not_rostered":
                     form.add_error(None, error.message)
@@ -363,6 +363,8 @@ class RequestsPage(RosteringPage):
                     add_service_errors(form, error)
             else:
                 messages.success(request, "Your request is saved." if not self.everyone else "Saved.")
+                if what == "leave" and (warning := request_services.clash_words(created)):
+                    messages.warning(request, warning)
                 return redirect(request.path)
         return self.show(leave_form, preference_form, status=400 if what in ("leave", "preference") else 200)
 
@@ -416,6 +418,8 @@ class LeaveDecideView(RosteringPage):
                 messages.error(request, error.message)
             else:
                 messages.success(request, f"{leave.staff}: leave {leave.status}.")
+                if warning := request_services.clash_words(leave):
+                    messages.warning(request, warning)
         return redirect("rostering:leave_manage", facility_slug=facility_slug)
 
 
