@@ -54,6 +54,29 @@ def _state(message: str) -> ApplicationError:
     return ApplicationError("roster_state", message, status_code=409)
 
 
+class SnapshotChanged(Exception):
+    """The rota lost a person or a shift type its draft's problem snapshot names."""
+
+
+def _snapshot_rows(roster: Roster, problem: rp.Problem) -> tuple[dict, dict]:
+    """The rota's shift types by code and staff by problem id, or ``SnapshotChanged`` naming
+    what the snapshot needs and the rota no longer has (removed, or a shift's code changed)."""
+    shifts = {shift.code: shift for shift in ShiftType.objects.filter(rota_id=roster.rota_id)}
+    staff = {str(member.pk): member for member in StaffMember.objects.filter(rota_id=roster.rota_id)}
+    people = [person.name or f"#{person.id}" for person in problem.staff if person.id not in staff]
+    codes = [shift.code for shift in problem.shift_types if shift.code not in shifts]
+    if people or codes:
+        gone = []
+        if people:
+            gone.append(f"staff removed from the rota: {', '.join(people)}")
+        if codes:
+            gone.append(f"shift types removed or renamed: {', '.join(codes)}")
+        raise SnapshotChanged(
+            f"The rota changed after this roster was drafted ({'; '.join(gone)}). Draft the roster again."
+        )
+    return shifts, staff
+
+
 def roster_create(
     *,
     facility,
@@ -139,13 +162,19 @@ def roster_solve_execute(*, roster_id: int) -> str:
         roster.save(update_fields=["solve_status", "started_at", "progress"])
     try:
         problem = rp.Problem.from_dict(roster.problem)
+        _snapshot_rows(roster, problem)  # fail at once, not after the solve
         result = _solve(roster, problem)
         return _store(roster, problem, result)
     except Exception as exc:
-        logger.exception("Roster %s: the solve failed.", roster_id)
+        if isinstance(exc, SnapshotChanged):
+            logger.warning("Roster %s: %s", roster_id, exc)
+            error = str(exc)
+        else:
+            logger.exception("Roster %s: the solve failed.", roster_id)
+            error = f"{exc.__class__.__name__}: {exc}"
         Roster.objects.filter(pk=roster_id).update(
             solve_status=SolveStatus.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:2000],
+            error=error[:2000],
             finished_at=timezone.now(),
         )
         return "failed"
@@ -203,6 +232,8 @@ def _solve(roster: Roster, problem: rp.Problem) -> roster_model.SolveResult:
             workers=2,
             on_progress=on_progress,
             stop=stop,
+            fairness_first=0.1,
+            night_cap=True,
         )
     finally:
         done.set()
@@ -234,8 +265,7 @@ def _store(roster: Roster, problem: rp.Problem, result: roster_model.SolveResult
         Roster.objects.filter(pk=roster.pk).update(solve_status=status, explanation=explanation, **fields)
         return status
     report = checker.check(problem, result.roster)
-    shifts = {shift.code: shift for shift in ShiftType.objects.filter(rota_id=roster.rota_id)}
-    staff = {str(member.pk): member for member in StaffMember.objects.filter(rota_id=roster.rota_id)}
+    shifts, staff = _snapshot_rows(roster, problem)  # again: the rota may have changed during the solve
     rows = [
         Assignment(
             roster=roster,
