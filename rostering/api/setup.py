@@ -14,7 +14,7 @@ Bad input is 400 naming the field, writing nothing; another facility's rota or r
 is someone else's leave or preference to a non-manager."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -37,7 +37,7 @@ from rostering.services import setup as services
 from scheduling.api_kernel import FacilityViewSet, StrictInputSerializer
 from scheduling.parsing import IdField, LocalDateField
 from scheduling.permissions import Action
-from scheduling.schema import EnumField
+from scheduling.schema import EnumField, ErrorSerializer
 
 CODE_HELP = "Up to 20 characters."
 
@@ -326,11 +326,24 @@ class StaffUpdateInput(StrictInputSerializer):
     active = serializers.BooleanField(required=False)
 
 
+STAFF_ROSTERED = (
+    "Made inactive with shifts ahead in a published roster: 409 `staff_rostered` naming `active`, with `shifts` "
+    "(`roster`, `roster_name`, `date`, `shift_code`); re-plan the roster around them first."
+)
+
+
 class StaffCreateInput(StaffUpdateInput):
     resource = IdField(help_text="A practitioner or nurse resource of the facility.")
 
 
 @_part_schema(StaffOutput, StaffCreateInput, StaffUpdateInput, "staff", " One rosters name: 400 (make inactive).")
+@extend_schema_view(
+    partial_update=extend_schema(
+        request=StaffUpdateInput,
+        responses={200: StaffOutput, 409: OpenApiResponse(ErrorSerializer, description=STAFF_ROSTERED)},
+        description="Changes the fields given; 400 naming the field. " + STAFF_ROSTERED,
+    )
+)
 class StaffApi(RotaPartApi):
     part, row_kwarg = "staff", "staff_id"
     output, create_input, update_input = StaffOutput, StaffCreateInput, StaffUpdateInput

@@ -15,8 +15,11 @@ prices (``penalize``): they cannot be made hard."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from rostering import problem as rp
 from rostering import selectors
@@ -27,6 +30,7 @@ from rostering.models import (
     Leave,
     Partnership,
     Preference,
+    RosterStatus,
     Rota,
     RuleSetting,
     ShiftType,
@@ -539,9 +543,46 @@ def staff_create(*, facility, actor, rota_id, **fields) -> StaffMember:
 
 @transaction.atomic
 def staff_update(*, facility, actor, rota_id, staff_id, **fields) -> StaffMember:
+    """Changes the fields given. Someone with shifts ahead in a published roster is not made
+    inactive (409 ``staff_rostered`` with those ``shifts``): an inactive person's shifts could
+    be neither swapped away nor re-planned; re-plan the roster around them first."""
     rota = _rota(facility, actor, rota_id)
-    member = _get(StaffMember.objects.filter(rota=rota), staff_id, "staff member")
+    member = _get(StaffMember.objects.select_for_update().filter(rota=rota), staff_id, "staff member")
+    if member.active and fields.get("active") is False:
+        _refuse_if_rostered(facility, member)
     return _staff_write(rota, facility, member, fields, actor)
+
+
+def _refuse_if_rostered(facility, member: StaffMember) -> None:
+    today = timezone.localtime(timezone.now(), ZoneInfo(facility.time_zone)).date()
+    rows = list(
+        Assignment.objects.filter(staff=member, roster__status=RosterStatus.PUBLISHED, date__gte=today)
+        .select_related("roster", "shift_type")
+        .order_by("date", "roster_id")
+    )
+    if not rows:
+        return
+    message = (
+        f"{member} has {len(rows)} published shift(s) ahead, from {rows[0].date:%a %d %b %Y}: re-plan the "
+        "roster around them first (leave over those days, then a re-plan on the roster's change page)."
+    )
+    raise ApplicationError(
+        "staff_rostered",
+        message,
+        status_code=409,
+        fields={"active": [message]},
+        extra={
+            "shifts": [
+                {
+                    "roster": row.roster_id,
+                    "roster_name": row.roster.name,
+                    "date": row.date.isoformat(),
+                    "shift_code": row.shift_type.code,
+                }
+                for row in rows
+            ]
+        },
+    )
 
 
 @transaction.atomic
