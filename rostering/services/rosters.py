@@ -29,6 +29,7 @@ from rostering.models import (
     ShiftType,
     SolveStatus,
     StaffMember,
+    SwapStatus,
 )
 from rostering.services.problem import problem_build
 from scheduling import ranges
@@ -232,7 +233,6 @@ def _solve(roster: Roster, problem: rp.Problem) -> roster_model.SolveResult:
             workers=2,
             on_progress=on_progress,
             stop=stop,
-            fairness_first=0.1,
             night_cap=True,
         )
     finally:
@@ -335,6 +335,8 @@ def roster_publish(*, facility, actor, roster_id) -> Roster:
             raise _state("A what-if is never published: it only shows what would change.")
         if roster.solve_status not in (SolveStatus.DONE, SolveStatus.STOPPED) or roster.objective is None:
             raise _state("The roster has no solved assignments to publish.")
+        if roster.purpose == RosterPurpose.REPLAN and roster.parent_id is not None:
+            _refuse_stale_replan(roster)
         report = roster_check(roster=roster)
         if not report.ok:
             raise ApplicationError(
@@ -357,6 +359,25 @@ def roster_publish(*, facility, actor, roster_id) -> Roster:
         audited_save(roster, actor=actor)
         _queue_sync(roster.rota_id, actor)
     return roster
+
+
+def _refuse_stale_replan(roster: Roster) -> None:
+    """A re-plan starts from its parent as it stood when drafted: publishing it after the parent
+    was replaced (another re-plan published) or changed (a swap approved on it) would silently
+    undo that change. 409 ``roster_state``: re-plan again from the roster now published."""
+    parent = Roster.objects.select_for_update().get(pk=roster.parent_id)
+    if parent.status != RosterStatus.PUBLISHED:
+        raise _state(
+            f"The roster this re-plan started from, “{parent.name}”, is no longer published (it is "
+            f"{parent.get_status_display().lower()}): publishing this would undo what replaced it. "
+            "Re-plan again from the roster now published."
+        )
+    swaps = parent.swaps.filter(status=SwapStatus.APPROVED, decided_at__gte=roster.created_at).count()
+    if swaps:
+        raise _state(
+            f"{swaps} swap(s) were approved on “{parent.name}” after this re-plan was drafted: publishing it would "
+            "undo them. Re-plan again from the roster as it is now."
+        )
 
 
 def roster_archive(*, facility, actor, roster_id) -> Roster:
