@@ -1000,6 +1000,7 @@ def solve(
     relative_gap: float = 0.0,
     parameters: dict | None = None,
     fairness_first: float = 0.0,
+    night_cap: bool = False,
 ) -> SolveResult:
     """Solve ``problem`` within ``time_limit`` seconds on ``workers`` threads.
 
@@ -1016,6 +1017,14 @@ def solve(
     spread at most 1; the rest of the time goes to the whole problem, started from that roster.
     The first phases' rosters are rosters of the problem, priced as any other, but their
     progress reports a bound of 0, as the bound reported at the end is the whole problem's.
+
+    ``night_cap`` keeps the nights' spread at most 1 when the nights' spread is a soft rule and
+    coverage hard (a choice of fairness over cost: the roster returned may cost more than the
+    cheapest found). Alone, the whole problem is searched for 90 % of the time, then, if its
+    roster's spread is over 1, repaired by a local search (``_repair_nights``) in the rest; with
+    ``fairness_first``, the phase after the fixed nights keeps the spread at most 1 with the
+    nights free until the end (slower on large problems: the bench measures both). Rosters so
+    capped report as bound the whole problem's bound when one was searched, else 0.
 
     Every penalty variable equals what the roster breaks (max equalities and reified bounds), and
     the objective reported as progress, the result's objective and its gap are computed from the
@@ -1035,48 +1044,86 @@ def solve(
     seeded = None  # phase B's result, when there is one
     seed_values = None
     fair_rules = [code for code in ("fair_nights", "fair_weekends") if _soft(problem, code)]
-    if fairness_first > 0 and "fair_nights" in fair_rules and seed_roster is None and _hard(problem, "coverage"):
+    fair = "fair_nights" in fair_rules and seed_roster is None and _hard(problem, "coverage")
+    capped = None  # the status of the search with the nights' spread at most 1, when there is one
+    if fair and fairness_first > 0:
         # Fair nights first (a heuristic: its rosters are rosters of the problem, priced by the
         # same penalties, but its bounds are not the problem's, so progress reports 0 as the
         # bound meanwhile). A: the nights alone, spread at most 1. B: the whole roster with those
-        # nights fixed and each spread at most 1. Then the whole problem, hinted with B's roster.
+        # nights fixed and each spread at most 1. C (``night_cap``): the whole roster with the
+        # nights' spread at most 1 and the nights free, hinted with B's roster. Then the whole
+        # problem, hinted with the last roster.
         budget = fairness_first * time_limit
-        pattern = night_pattern(problem, time_limit=min(3.0, budget / 4), workers=workers, seed=seed)
-        if pattern is not None and not (stop is not None and stop.is_set()):
-            restricted = build(problem, spread_limits=dict.fromkeys(fair_rules, 1), nights=pattern)
+        pattern = night_pattern(
+            problem,
+            time_limit=min(3.0, budget / 4),
+            workers=workers,
+            seed=seed,
+        )
+        phases = []
+        if pattern is not None and fairness_first > 0:
+            phases.append((dict.fromkeys(fair_rules, 1), pattern, budget))
+        if pattern is not None and night_cap:
+            phases.append(({"fair_nights": 1}, None, time_limit))
+        for limits, nights, until in phases:
+            if stop is not None and stop.is_set():
+                break
+            restricted = build(problem, spread_limits=limits, nights=nights)
+            _hint_values(restricted, seed_values)
             solver, status, phase_first, was_stopped = _search(
                 restricted,
-                max(0.1, budget - (time.perf_counter() - started)),
+                max(0.1, until - (time.perf_counter() - started)),
                 workers,
                 seed,
-                0.0,
+                relative_gap if nights is None else 0.0,
                 parameters,
                 stop,
                 (lambda objective, bound, seconds: on_progress(objective, 0.0, seconds)) if on_progress else None,
                 started,
             )
+            if nights is None:
+                capped = status
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                seed_roster = restricted.roster(solver.boolean_value)
-                # Every variable's value: the models differ only by constraints, so the variables
-                # match one for one and the hint is a complete solution of the whole problem.
-                seed_values = list(solver.response_proto.solution)
-                first = phase_first
-                seeded = _result(restricted, solver, status, time.perf_counter() - started, first, was_stopped)
-                if was_stopped:
-                    return replace(seeded, status="feasible", bound=0.0, gap=1.0 if seeded.objective else 0.0)
+                first = first if first is not None else phase_first
+                found = _result(restricted, solver, status, time.perf_counter() - started, first, was_stopped)
+                if seeded is None or found.objective <= seeded.objective:
+                    seed_roster = found.roster
+                    # Every variable's value: the models differ only by constraints, so the
+                    # variables match one for one and the hint is a complete solution of each.
+                    seed_values = list(solver.response_proto.solution)
+                    seeded = found
+            if was_stopped and seeded is not None:
+                return replace(
+                    seeded,
+                    status="feasible",
+                    bound=0.0,
+                    gap=1.0 if seeded.objective else 0.0,
+                    first_feasible_seconds=first,
+                    stopped=True,
+                )
         if stop is not None and stop.is_set() and seed_roster is None:
             return SolveResult("unknown", None, None, None, None, time.perf_counter() - started, None, stopped=True)
+    if capped == cp_model.FEASIBLE and seeded is not None:
+        # The time ran out with the spread held at most 1: that roster, with no bound of the
+        # whole problem but 0 (the search's bound holds only for rosters so fair).
+        gap = 1.0 if seeded.objective else 0.0
+        return replace(seeded, status="feasible", bound=0.0, gap=gap, first_feasible_seconds=first)
     built = build(problem)
-    if seed_values is not None and len(seed_values) == len(built.model.proto.variables):
-        for index, value in enumerate(seed_values):
-            built.model.add_hint(built.model.get_int_var_from_proto_index(index), value)
-    elif seed_roster is not None:
+    if not _hint_values(built, seed_values) and seed_roster is not None:
         built.hint(seed_roster)
-    left = max(0.1, time_limit - (time.perf_counter() - started))
+    repair = fair and night_cap and fairness_first <= 0  # the cap after the whole problem
+    until = (1 - REPAIR_SHARE) * time_limit if repair else time_limit
+    left = max(0.1, until - (time.perf_counter() - started))
     solver, status, phase_first, was_stopped = _search(
         built, left, workers, seed, relative_gap, parameters, stop, on_progress, started
     )
     result = _result(built, solver, status, time.perf_counter() - started, first or phase_first, was_stopped)
+    if repair and result.roster is not None and not was_stopped and "fair_nights" in built.spreads:
+        high, low, _ = built.spreads["fair_nights"]
+        if solver.value(high) - solver.value(low) > 1:
+            result = _repair_nights(
+                problem, result, solver, time_limit, workers, seed, parameters, stop, on_progress, started
+            )
     if seeded is not None and (result.roster is None or seeded.objective < result.objective):
         # The whole problem's search did not (yet) beat the roster it was seeded with: keep that
         # roster, with the whole problem's bound (a bound of every roster).
@@ -1086,6 +1133,72 @@ def solve(
         status = "feasible" if result.status in ("feasible", "optimal", "unknown") else result.status
         result = replace(seeded, status=status, bound=bound, gap=gap, seconds=result.seconds, stopped=was_stopped)
     return result
+
+
+REPAIR_SHARE = 0.1  # of the time limit, for ``night_cap`` after the whole problem's search
+
+
+def _repair_nights(problem, result, solver, time_limit, workers, seed, parameters, stop, on_progress, started):
+    """The roster of the whole problem's search moved to a nights' spread of at most 1, by a
+    local search: everyone's shifts stay as they are but those of the people whose night count
+    is out of line (and, round after round, more people about them); the problem with the cap,
+    hinted with every value of that roster, is solved over the freed people alone. Its roster
+    replaces ``result`` when there is one, at its own cost (the cap puts fairness before cost);
+    the bound stays the whole problem's, a bound of every roster."""
+    night_codes = {shift.code for shift in problem.shift_types if shift.is_night}
+    roster = result.roster
+    bound = result.bound if result.bound is not None else 0.0
+    report = (lambda objective, _, seconds: on_progress(objective, bound, seconds)) if on_progress else None
+    values = list(solver.response_proto.solution)
+    eligible = None
+    extra = 4
+    rounds = 0
+    while not (stop is not None and stop.is_set()):
+        left = time_limit - (time.perf_counter() - started)
+        if left <= 0.2:
+            break
+        capped = build(problem, spread_limits={"fair_nights": 1})
+        if eligible is None:
+            eligible = sorted(capped.spreads["fair_nights"][2])
+            counts = {p: sum(roster.shift(p, d) in night_codes for d in capped.days) for p in eligible}
+            low = math.floor(sum(counts.values()) / len(counts))
+            odd = [p for p in eligible if not low <= counts[p] <= low + 1]
+            rest = sorted((p for p in eligible if p not in odd), key=lambda p: (abs(counts[p] - low - 0.5), p))
+        free = set(odd) | set(rest[:extra])
+        for (person, day, code), var in capped.x.items():
+            if person not in free:
+                capped.model.add(var == int(roster.shift(person, day) == code))
+        _hint_values(capped, values)
+        rounds += 1
+        again, status, _, was_stopped = _search(
+            capped,
+            max(0.1, min(left, left / 2 if rounds < 4 else left)),
+            workers,
+            seed,
+            0.0,
+            parameters,
+            stop,
+            report,
+            started,
+        )
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = _result(
+                capped, again, status, time.perf_counter() - started, result.first_feasible_seconds, was_stopped
+            )
+            gap = 0.0 if found.objective == 0 else max(0.0, (found.objective - bound) / abs(found.objective))
+            return replace(found, status="feasible", bound=bound, gap=gap)
+        extra *= 3
+    return replace(result, seconds=time.perf_counter() - started, stopped=stop is not None and stop.is_set())
+
+
+def _hint_values(built: RosterModel, values: list[int] | None) -> bool:
+    """Hint every variable of ``built`` with ``values`` (a solution of a model of the same
+    problem that differs only by constraints); False when there are none or they do not match."""
+    if values is None or len(values) != len(built.model.proto.variables):
+        return False
+    for index, value in enumerate(values):
+        built.model.add_hint(built.model.get_int_var_from_proto_index(index), value)
+    return True
 
 
 def _soft(problem: Problem, code: str) -> bool:

@@ -493,3 +493,50 @@ def test_redundant_coverage_totals_cut_off_no_roster_meeting_the_minimums():
     )
     result = model.evaluate(problem, roster)
     assert result.feasible and result.term_costs == {"fair_nights": 7}
+
+
+def test_the_night_cap_keeps_the_spread_within_one_and_the_cost_is_the_checker_s():
+    from rostering import checker
+
+    problem = fair_department()
+    for fairness_first in (0.0, 0.3):
+        result = model.solve(problem, time_limit=4, workers=1, night_cap=True, fairness_first=fairness_first)
+        report = checker.check(problem, result.roster)
+        assert report.ok and report.soft_cost == result.objective
+        assert result.bound is not None and result.bound <= result.objective
+        counts = [sum(result.roster.shift(p.id, d) == "N" for d in range(7)) for p in problem.staff]
+        assert max(counts) - min(counts) <= 1
+
+
+def test_a_stop_during_the_capped_phase_keeps_its_roster_with_a_bound_of_zero():
+    problem = fair_department()
+    stop = threading.Event()
+    seen = []
+
+    def stop_at_first(objective, bound, seconds):
+        seen.append(bound)
+        stop.set()
+
+    result = model.solve(problem, time_limit=10, workers=1, on_progress=stop_at_first, stop=stop, night_cap=True)
+    assert result.stopped and result.roster is not None and seen[0] == 0.0 and result.bound == 0.0
+    assert result.seconds < 5
+
+
+def test_the_night_cap_repairs_a_cheaper_but_unfair_roster_and_prices_it_as_the_checker_does():
+    from rostering import checker
+
+    # p0 wishes for every night (5 each) and fairness costs only 1 a night: the cheapest roster
+    # gives p0 all 7 nights (spread 7); the cap moves nights to the others, at its own cost.
+    problem = department(
+        rules=(Rule("coverage", hard=True), Rule("fair_nights", weight=1), Rule("preferences", weight=1)),
+        preferences=tuple(Preference("p0", d, "N", True, 5) for d in range(7)),
+    )
+    cheapest = solve(problem, time_limit=3)
+    assert sum(cheapest.roster.shift("p0", d) == "N" for d in range(7)) == 7
+    seen = []
+    result = solve(problem, time_limit=3, night_cap=True, on_progress=lambda o, b, s: seen.append(b))
+    counts = [sum(result.roster.shift(p.id, d) == "N" for d in range(7)) for p in problem.staff]
+    assert max(counts) - min(counts) <= 1
+    report = checker.check(problem, result.roster)
+    assert report.ok and report.soft_cost == result.objective > cheapest.objective
+    assert result.status == "feasible" and result.bound <= cheapest.objective and seen
