@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from rostering.models import Leave, Roster, RosterStatus
 from rostering.services import rosters
-from tests.browser.a11y import axe_violations, describe
+from tests.browser.a11y import assert_accessible, axe_violations, describe
 from tests.browser.test_phone import _assert_fits
 from tests.rostering.conftest import (  # noqa: F401 - the fixtures
     manager,
@@ -192,5 +192,32 @@ def test_every_rostering_page_passes_axe(who, request, published_roster, live_se
     )
     page = log_in(user.username)
     visited, problems = _crawl_rostering(page, live_server.url)
-    assert len(visited) > 5, visited
+    assert len(visited) > (15 if who == "manager" else 6), visited
     assert problems == [], f"{len(problems)} problems on {len(visited)} pages:\n\n" + "\n\n".join(problems)
+
+
+def test_the_main_rostering_pages_fit_a_phone(published_roster, rota, manager, log_in):  # noqa: F811
+    roster, rota_id = published_roster.pk, rota.pk
+    pages = {
+        "the rosters": "",
+        "a roster": f"rosters/{roster}/",
+        "its change page": f"rosters/{roster}/change/",
+        "the swaps": "swaps/",
+        "my requests": "requests/",
+        "leave and preferences": "leave/",
+        "the rotas": "setup/",
+        "a rota's set-up": f"setup/{rota_id}/",
+        "the assistant's schedule": "assistant/?q=show+next+week%27s+schedule",
+    }
+    page = log_in(manager.username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems = []
+    for name, tail in pages.items():
+        response = page.goto(HOME + tail)
+        assert response.status == 200, name
+        for check in (_assert_fits, assert_accessible):
+            try:
+                check(page, context=f"{name} on a phone")
+            except AssertionError as failure:
+                problems.append(str(failure))
+    assert problems == [], "\n\n".join(problems)
