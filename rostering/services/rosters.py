@@ -328,6 +328,10 @@ def roster_publish(*, facility, actor, roster_id) -> Roster:
     availability and the infusion center's nurses on duty follow (``tasks.sync_rota``)."""
     selectors.require(facility=facility, actor=actor, action=Action.ROSTER_MANAGE)
     with transaction.atomic():
+        # One publish of a rota at a time: two overlapping drafts published at once would each
+        # find no published roster to archive (the other's not committed) and both stay published.
+        rota_id = selectors.roster_get(facility=facility, actor=actor, roster_id=roster_id).rota_id
+        selectors.rota_get(facility=facility, rota_id=rota_id, for_update=True)
         roster = selectors.roster_get(facility=facility, actor=actor, roster_id=roster_id, for_update=True)
         if roster.status != RosterStatus.DRAFT:
             raise _state(f"Only a draft can be published; this roster is {roster.get_status_display().lower()}.")
