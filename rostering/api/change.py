@@ -15,7 +15,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from rostering import selectors
-from rostering.models import Roster, RosterPurpose, RosterStatus, SolveStatus, SwapRequest, SwapStatus
+from rostering.api.rosters import RosterSummaryOutput
+from rostering.models import Roster, SwapRequest, SwapStatus
 from rostering.services import change
 from scheduling.api_kernel import FacilityViewSet, StrictInputSerializer
 from scheduling.errors import ApplicationError
@@ -25,30 +26,6 @@ from scheduling.permissions import Action
 from scheduling.schema import EnumField, ErrorSerializer
 
 # --- serializers --------------------------------------------------------------------------------
-
-
-class ChangedRosterOutput(serializers.ModelSerializer):
-    status = EnumField(enum_name="RosterStatusEnum", choices=RosterStatus.choices)
-    purpose = EnumField(enum_name="RosterPurposeEnum", choices=RosterPurpose.choices)
-    solve_status = EnumField(enum_name="RosterSolveStatusEnum", choices=SolveStatus.choices)
-    last_day = serializers.DateField(read_only=True)
-
-    class Meta:
-        model = Roster
-        fields = [
-            "id",
-            "rota",
-            "name",
-            "first_day",
-            "last_day",
-            "num_days",
-            "status",
-            "purpose",
-            "parent",
-            "note",
-            "solve_status",
-            "created_at",
-        ]
 
 
 class SickLeaveInput(StrictInputSerializer):
@@ -174,11 +151,11 @@ class RosterChangeViewSet(FacilityViewSet):
 
     def _created(self, roster) -> Response:
         fresh = selectors.roster_get(facility=self.request.facility, actor=self.request.user, roster_id=roster.pk)
-        return Response(ChangedRosterOutput(fresh).data, status=201)
+        return Response(RosterSummaryOutput(fresh).data, status=201)
 
     @extend_schema(
         request=SickLeaveInput,
-        responses={201: ChangedRosterOutput},
+        responses={201: RosterSummaryOutput},
         examples=[
             OpenApiExample(
                 "Three days off sick",
@@ -205,7 +182,7 @@ class RosterChangeViewSet(FacilityViewSet):
 
     @extend_schema(
         request=EmergencyCoverInput,
-        responses={201: ChangedRosterOutput},
+        responses={201: RosterSummaryOutput},
         description="Drafts a re-plan of the published roster with the coverage of one shift and skill on one day "
         "raised to `minimum`; the past and today's started shifts stay. Needs `roster.manage`.",
     )
@@ -225,7 +202,7 @@ class RosterChangeViewSet(FacilityViewSet):
 
     @extend_schema(
         request=WhatIfInput,
-        responses={201: ChangedRosterOutput},
+        responses={201: RosterSummaryOutput},
         description="A what-if of a solved roster (published or draft): its coverage changed, solved as close to it "
         "as it can be; never publishable. Compare with `diff/`. Needs `roster.manage`.",
     )

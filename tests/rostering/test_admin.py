@@ -2,21 +2,18 @@
 facility's administrator, another facility's rows stay out of reach, and a form cannot link a
 rota's row to another facility's (tests/admin/ also opens every page with two full tenants)."""
 
-import datetime as dt
-
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from rostering import problem as rp
-from rostering.models import Assignment, Roster, StaffMember, SwapRequest
-from rostering.services.loading import rota_from_problem
+from rostering.models import Assignment, Roster, StaffMember
 from scheduling.admin_scoping import ReadOnly
 from scheduling.models import ResourceKind, Role
 from tests.factories import ResourceFactory
 from tests.rostering.conftest import next_monday
+from tests.rostering.factories import tiny_rota
 
 pytestmark = pytest.mark.django_db
 
@@ -30,53 +27,7 @@ def _url(model, view: str, *args) -> str:
 
 
 def _tiny_rota(facility, actor, name: str):
-    """Two people, one shift type, every setup table; plus a published roster of one week with an
-    assignment each and a swap request (rows only, no solve)."""
-    first_day = next_monday()
-    contract = rp.Contract(name="Full time", max_hours_per_week=40)
-    problem = rp.Problem(
-        first_day=first_day,
-        num_days=7,
-        shift_types=(rp.ShiftType("D", "Day", dt.time(8), dt.time(16), 8.0, site="main"),),
-        staff=tuple(
-            rp.Staff(id=f"p{n}", name=f"Dr {name} {n}", skills=("main",), sites=("main",), contract=contract)
-            for n in (1, 2)
-        ),
-        skills=("main",),
-        sites=("main",),
-        coverage=(rp.Coverage(0, "D", "main", 1, 1),),
-        leave=(rp.Leave("p1", 2, 3, "holiday"),),
-        preferences=(rp.Preference("p2", 1, "D", False, 2, "course"),),
-        partnerships=(rp.Partnership("p1", "p2", 1),),
-        training=(rp.TrainingRequirement("p2", 1, 0, 6, shift="D"),),
-    )
-    rota, staff = rota_from_problem(facility=facility, actor=actor, problem=problem, name=f"{name} rota")
-    roster = Roster.objects.create(
-        rota=rota,
-        name=f"{name} roster",
-        first_day=first_day,
-        num_days=7,
-        status="published",
-        problem=problem.to_dict(),
-        solve_status="done",
-        objective=0,
-        check_report={"ok": True, "soft_cost": 0, "hard_violations": [], "soft_violations": []},
-        created_by=actor,
-    )
-    shift = rota.shift_types.get()
-    for offset, member in enumerate(staff.values()):
-        Assignment.objects.create(
-            roster=roster, staff=member, date=first_day + dt.timedelta(days=offset), shift_type=shift
-        )
-    SwapRequest.objects.create(
-        roster=roster,
-        requester=staff["p1"],
-        requester_date=first_day,
-        partner=staff["p2"],
-        partner_date=first_day + dt.timedelta(days=1),
-        created_by=actor,
-    )
-    return rota
+    return tiny_rota(facility, actor, name, next_monday())
 
 
 @pytest.fixture
