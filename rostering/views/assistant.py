@@ -66,17 +66,20 @@ class AssistantView(AssistantPage):
 
     def get(self, request, facility_slug: str):
         if request.GET.get("q"):
+            # A link (an example) is not a refused submission: what cannot be answered is said
+            # on the page with a 200, as the answer to the question.
             return self.ask(
-                AskForm({"question": request.GET["q"], "rota": request.GET.get("rota", "")}, rotas=self.rotas())
+                AskForm({"question": request.GET["q"], "rota": request.GET.get("rota", "")}, rotas=self.rotas()),
+                refused=200,
             )
         return self.page(AskForm(rotas=self.rotas()))
 
     def post(self, request, facility_slug: str):
         return self.ask(AskForm(request.POST, rotas=self.rotas()))
 
-    def ask(self, form):
+    def ask(self, form, refused: int = 400):
         if not form.is_valid():
-            return self.page(form, status=400)
+            return self.page(form, status=refused)
         try:
             result = assistant.assistant_ask(
                 facility=self.request.facility,
@@ -88,7 +91,7 @@ class AssistantView(AssistantPage):
             if error.code in ("permission_denied", "not_found"):
                 raise
             form.add_error("question" if "question" in error.fields else None, error.message)
-            return self.page(form, status=400)
+            return self.page(form, status=refused)
         return self.page(form, result)
 
 

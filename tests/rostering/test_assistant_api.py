@@ -240,3 +240,21 @@ def test_without_the_network_the_parser_answers_and_says_so(facility, user, rota
     body = token_client(user).post(api(facility), {"question": "who is free on the 12th?"}, format="json").json()
     assert body["source"] == "parser" and body["intent"] == "who_is_free"
     assert body["text"].startswith("The language model could not be reached")
+
+
+@pytest.mark.django_db
+def test_an_example_link_the_assistant_cannot_answer_is_a_page_saying_why_not_a_400(facility, make_member):
+    """A facility without a rota: the question asked by a link answers 200 with the reason on the
+    page; the same question posted from the form is a refused submission (400)."""
+    browser = Client()
+    browser.force_login(make_member(facility, Role.SCHEDULER, username="desk-asks"))
+    url = reverse("rostering:assistant", kwargs={"facility_slug": facility.slug})
+    linked = browser.get(url, {"q": "show next week's schedule"})
+    assert linked.status_code == 200
+    posted = browser.post(url, {"question": "show next week's schedule"})
+    assert posted.status_code == 400
+    reason = [
+        line for line in posted.content.decode().splitlines() if "rota" in line.lower() and "error" in line.lower()
+    ]
+    assert reason, "the refusal names the missing rota"
+    assert reason[0].strip() in linked.content.decode()
