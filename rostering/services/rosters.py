@@ -233,7 +233,6 @@ def _solve(roster: Roster, problem: rp.Problem) -> roster_model.SolveResult:
             workers=2,
             on_progress=on_progress,
             stop=stop,
-            night_cap=True,
         )
     finally:
         done.set()
