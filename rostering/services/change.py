@@ -59,16 +59,11 @@ from scheduling.permissions import Action, roles_allowed
 
 DEFAULT_CHANGES_WEIGHT = 50
 MAX_WHAT_IF_ROWS = 50
-#: ``Assignment.exception_id`` when the weekly pattern already covered the shift (publishing's).
-COVERED = 0
 
 
-def _invalid(field: str, message: str) -> ApplicationError:
-    return ApplicationError("invalid", message, fields={field: [message]})
-
-
-def _state(message: str) -> ApplicationError:
-    return ApplicationError("roster_state", message, status_code=409)
+# The roster services' own errors: 400 naming the field, 409 ``roster_state``.
+_invalid = rosters._invalid
+_state = rosters._state
 
 
 def _local_now(facility) -> dt.datetime:
